@@ -8,11 +8,8 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// tee writers (issue 3)
-mod multi_writer;
-mod tee_reader;
-pub use multi_writer::MultiWriter;
-pub use tee_reader::TeeReader;
+// --- pipe (issue 2) ---
 
-// recording (issue 4)
-// (recording modules are added here)
+// --- tee writers (issue 3) ---
+
+// --- recording (issue 4) ---
