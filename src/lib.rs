@@ -9,6 +9,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // --- pipe (issue 2) ---
+mod pipe;
+mod sync;
+pub use pipe::{pipe, PipeBuilder, PipeEnd, ReadHalf, WriteHalf, DEFAULT_CAPACITY};
 
 // --- tee writers (issue 3) ---
 

@@ -1,0 +1,225 @@
+//! `PipeBuilder`: capacity, fault knobs and name of a new pipe.
+
+use std::fmt;
+
+use super::channel::Config;
+use super::end::PipeEnd;
+
+/// The default capacity of each direction of a pipe: 64 KiB.
+pub const DEFAULT_CAPACITY: usize = 64 * 1024;
+
+/// Configures and builds a pipe: capacity, fault knobs and a name.
+///
+/// Every setting applies to both directions. All fault knobs are off by default.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::{Read, Write};
+///
+/// let (mut a, mut b) = pipetap::PipeBuilder::new()
+///     .capacity(16)        // at most 16 bytes in flight each way
+///     .max_write_len(3)    // every write accepts at most 3 bytes
+///     .name("client")
+///     .build();
+///
+/// assert_eq!(a.write(b"hello")?, 3);   // a short write, as a socket may do
+/// let mut buf = [0; 8];
+/// assert_eq!(b.read(&mut buf)?, 3);
+/// assert_eq!(&buf[..3], b"hel");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct PipeBuilder {
+    config: Config,
+    name: Option<String>,
+}
+
+impl Default for PipeBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for PipeBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PipeBuilder")
+            .field("capacity", &self.config.capacity)
+            .field("max_read_len", &knob(self.config.max_read_len))
+            .field("max_write_len", &knob(self.config.max_write_len))
+            .field("interleave_pending", &self.config.interleave_pending)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+fn knob(n: usize) -> Option<usize> {
+    (n != usize::MAX).then_some(n)
+}
+
+impl PipeBuilder {
+    /// A builder with the defaults: 64 KiB per direction, no fault knobs, no name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, b) = pipetap::PipeBuilder::new().build();
+    /// # drop((a, b));
+    /// ```
+    pub fn new() -> Self {
+        PipeBuilder {
+            config: Config {
+                capacity: DEFAULT_CAPACITY,
+                max_read_len: usize::MAX,
+                max_write_len: usize::MAX,
+                interleave_pending: false,
+            },
+            name: None,
+        }
+    }
+
+    /// Bytes each direction can hold before a write waits. `0` makes a
+    /// *rendezvous* pipe, like Go's `net.Pipe`: a write waits for a reader and
+    /// hands it at most what that reader asked for, with no buffer between.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Write};
+    ///
+    /// let (mut a, _b) = pipetap::PipeBuilder::new().capacity(0).build();
+    /// a.set_nonblocking(true)?;
+    /// // Nobody is reading, so there is nowhere for the bytes to go.
+    /// assert_eq!(a.write(b"x").unwrap_err().kind(), ErrorKind::WouldBlock);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn capacity(mut self, bytes: usize) -> Self {
+        self.config.capacity = bytes;
+        self
+    }
+
+    /// Fault knob: every read returns at most `n` bytes, however many are
+    /// buffered, to catch code that assumes one read is one message.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `n` is 0 (a read of 0 bytes would look like end-of-stream).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    ///
+    /// let (mut a, mut b) = pipetap::PipeBuilder::new().max_read_len(1).build();
+    /// a.write_all(b"abc")?;
+    /// let mut buf = [0; 8];
+    /// assert_eq!(b.read(&mut buf)?, 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn max_read_len(mut self, n: usize) -> Self {
+        assert!(n > 0, "pipetap: max_read_len must be at least 1");
+        self.config.max_read_len = n;
+        self
+    }
+
+    /// Fault knob: every write accepts at most `n` bytes, to catch code that
+    /// ignores short writes (uses `write` where it needs `write_all`).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `n` is 0 (a write of 0 bytes would make `write_all` fail).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let (mut a, _b) = pipetap::PipeBuilder::new().max_write_len(2).build();
+    /// assert_eq!(a.write(b"abc")?, 2);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn max_write_len(mut self, n: usize) -> Self {
+        assert!(n > 0, "pipetap: max_write_len must be at least 1");
+        self.config.max_write_len = n;
+        self
+    }
+
+    /// Fault knob: on the async doors every read and write first returns
+    /// `Pending` once (having woken its own task), to catch futures that
+    /// mishandle `Pending`. Blocking calls are not affected.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "futures")] {
+    /// use futures::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// let (mut a, mut b) = pipetap::PipeBuilder::new().interleave_pending(true).build();
+    /// futures::executor::block_on(async {
+    ///     a.write_all(b"ping").await?;
+    ///     let mut buf = [0; 4];
+    ///     b.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"ping");
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn interleave_pending(mut self, on: bool) -> Self {
+        self.config.interleave_pending = on;
+        self
+    }
+
+    /// Names the pipe; the name is shown by `Debug` and in the messages of the
+    /// pipe's own errors.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::PipeBuilder::new().name("client").build();
+    /// assert!(format!("{a:?}").contains("client"));
+    /// ```
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Builds the pipe: two connected ends.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    ///
+    /// let (mut a, mut b) = pipetap::PipeBuilder::new().build();
+    /// a.write_all(b"hi")?;
+    /// let mut buf = [0; 2];
+    /// b.read_exact(&mut buf)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn build(self) -> (PipeEnd, PipeEnd) {
+        PipeEnd::pair(self.config, self.name.map(Into::into))
+    }
+}
+
+/// Creates a pipe with the defaults: full duplex, 64 KiB buffered each way.
+///
+/// Use [`PipeBuilder`] for a rendezvous pipe, another capacity, a name or the
+/// fault knobs.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::{Read, Write};
+///
+/// let (mut client, mut server) = pipetap::pipe();
+/// client.write_all(b"ping")?;
+/// let mut buf = [0; 4];
+/// server.read_exact(&mut buf)?;
+/// assert_eq!(&buf, b"ping");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn pipe() -> (PipeEnd, PipeEnd) {
+    PipeBuilder::new().build()
+}

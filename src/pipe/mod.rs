@@ -1,0 +1,16 @@
+//! The in-memory pipe: one core state machine per direction ([`channel`]),
+//! the ends and their controls ([`end`]), and one thin file per front door.
+
+mod blocking;
+mod builder;
+mod channel;
+mod end;
+#[cfg(feature = "futures")]
+mod futures_io;
+mod ring;
+mod timer;
+#[cfg(feature = "tokio")]
+mod tokio_io;
+
+pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
+pub use end::{PipeEnd, ReadHalf, WriteHalf};

@@ -1,0 +1,178 @@
+//! A fixed-size byte ring: the storage of one direction of a pipe.
+
+use std::io::IoSlice;
+
+/// Bytes at or above which glibc's `memcpy` may switch to `rep movsb`, which is
+/// slow on some AMD CPUs when `(dst - src) mod 4096` is small (sourceware bug
+/// 30994). Copies that would hit that case are split into pieces below it.
+const SLOW_COPY_MIN: usize = 2048;
+/// Piece size used for copies whose addresses would hit the slow case.
+const COPY_PIECE: usize = 1024;
+
+/// Copies `src` into `dst` (same length), avoiding the 4 KiB-aliasing slow path
+/// of `rep movsb` by copying in pieces when the addresses would trigger it.
+#[inline]
+pub(crate) fn copy_bytes(dst: &mut [u8], src: &[u8]) {
+    debug_assert_eq!(dst.len(), src.len());
+    let distance = (dst.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize) % 4096;
+    if src.len() < SLOW_COPY_MIN || !(1..=63).contains(&distance) {
+        dst.copy_from_slice(src);
+    } else {
+        for (d, s) in dst.chunks_mut(COPY_PIECE).zip(src.chunks(COPY_PIECE)) {
+            d.copy_from_slice(s);
+        }
+    }
+}
+
+/// Where the bytes of a write come from.
+#[derive(Clone, Copy)]
+pub(crate) enum Source<'a> {
+    /// One slice.
+    One(&'a [u8]),
+    /// A vectored write: the slices in order (empty ones are skipped).
+    Many(&'a [IoSlice<'a>]),
+}
+
+impl Source<'_> {
+    /// Whether no byte is offered.
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Source::One(b) => b.is_empty(),
+            Source::Many(bufs) => bufs.iter().all(|b| b.is_empty()),
+        }
+    }
+}
+
+/// Where the bytes of a read go: a plain slice or a tokio `ReadBuf`.
+pub(crate) trait Target {
+    /// Room left in the destination.
+    fn room(&self) -> usize;
+    /// Appends `src` (at most `room()` bytes).
+    fn put(&mut self, src: &[u8]);
+}
+
+/// A `&mut [u8]` being filled from the front.
+#[derive(Debug)]
+pub(crate) struct SliceTarget<'a> {
+    buf: &'a mut [u8],
+    filled: usize,
+}
+
+impl<'a> SliceTarget<'a> {
+    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+        SliceTarget { buf, filled: 0 }
+    }
+}
+
+impl Target for SliceTarget<'_> {
+    fn room(&self) -> usize {
+        self.buf.len() - self.filled
+    }
+    fn put(&mut self, src: &[u8]) {
+        let end = self.filled + src.len();
+        copy_bytes(&mut self.buf[self.filled..end], src);
+        self.filled = end;
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl Target for tokio::io::ReadBuf<'_> {
+    fn room(&self) -> usize {
+        self.remaining()
+    }
+    fn put(&mut self, src: &[u8]) {
+        self.put_slice(src);
+    }
+}
+
+/// A ring of `size` bytes; the storage is allocated on first use, so a pipe
+/// that is never written costs no buffer.
+pub(crate) struct Ring {
+    storage: Box<[u8]>,
+    size: usize,
+    head: usize,
+    len: usize,
+}
+
+impl Ring {
+    pub(crate) fn new(size: usize) -> Self {
+        Ring {
+            storage: Box::default(),
+            size,
+            head: 0,
+            len: 0,
+        }
+    }
+
+    /// Bytes stored.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Bytes that can still be stored.
+    pub(crate) fn free(&self) -> usize {
+        self.size - self.len
+    }
+
+    /// Drops every stored byte.
+    pub(crate) fn clear(&mut self) {
+        self.head = 0;
+        self.len = 0;
+    }
+
+    /// Appends up to `limit` bytes of `src`; returns how many were taken.
+    pub(crate) fn push(&mut self, src: Source<'_>, limit: usize) -> usize {
+        let limit = limit.min(self.free());
+        if limit == 0 {
+            return 0;
+        }
+        if self.storage.is_empty() {
+            self.storage = vec![0; self.size].into_boxed_slice();
+        }
+        match src {
+            Source::One(bytes) => self.push_slice(&bytes[..limit.min(bytes.len())]),
+            Source::Many(bufs) => {
+                let mut taken = 0;
+                for buf in bufs {
+                    if taken == limit {
+                        break;
+                    }
+                    let n = buf.len().min(limit - taken);
+                    self.push_slice(&buf[..n]);
+                    taken += n;
+                }
+                taken
+            }
+        }
+    }
+
+    fn push_slice(&mut self, src: &[u8]) -> usize {
+        if self.len == 0 {
+            // Restart at the front: keeps the common case in one piece.
+            self.head = 0;
+        }
+        let tail = (self.head + self.len) % self.size;
+        let first = src.len().min(self.size - tail);
+        copy_bytes(&mut self.storage[tail..tail + first], &src[..first]);
+        let rest = src.len() - first;
+        copy_bytes(&mut self.storage[..rest], &src[first..]);
+        self.len += src.len();
+        src.len()
+    }
+
+    /// Moves up to `limit` bytes into `dst`; returns how many were moved.
+    pub(crate) fn pop(&mut self, dst: &mut dyn Target, limit: usize) -> usize {
+        let n = limit.min(self.len).min(dst.room());
+        if n == 0 {
+            return 0;
+        }
+        let first = n.min(self.size - self.head);
+        dst.put(&self.storage[self.head..self.head + first]);
+        if n > first {
+            dst.put(&self.storage[..n - first]);
+        }
+        self.head = (self.head + n) % self.size;
+        self.len -= n;
+        n
+    }
+}

@@ -1,0 +1,109 @@
+//! The deadline timer: wakes pending async calls when their deadline passes,
+//! without any async runtime (one lazily started background thread).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
+use std::task::Waker;
+use std::time::Instant;
+
+struct Entry {
+    at: Instant,
+    seq: u64,
+    waker: Waker,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+#[derive(Default)]
+struct Queue {
+    heap: BinaryHeap<Reverse<Entry>>,
+    seq: u64,
+}
+
+struct Timer {
+    queue: Mutex<Queue>,
+    changed: Condvar,
+}
+
+fn timer() -> &'static Timer {
+    static TIMER: OnceLock<&'static Timer> = OnceLock::new();
+    TIMER.get_or_init(|| {
+        let timer: &'static Timer = Box::leak(Box::new(Timer {
+            queue: Mutex::new(Queue::default()),
+            changed: Condvar::new(),
+        }));
+        std::thread::Builder::new()
+            .name("pipetap-deadlines".into())
+            .spawn(move || timer.run())
+            .expect("pipetap: cannot start the deadline timer thread");
+        timer
+    })
+}
+
+/// Arranges for `waker` to be woken at `at` (or soon after).
+pub(crate) fn wake_at(at: Instant, waker: Waker) {
+    let timer = timer();
+    let mut queue = timer.queue.lock().unwrap_or_else(PoisonError::into_inner);
+    queue.seq += 1;
+    let seq = queue.seq;
+    let earliest = queue.heap.peek().is_none_or(|Reverse(e)| at < e.at);
+    queue.heap.push(Reverse(Entry { at, seq, waker }));
+    drop(queue);
+    if earliest {
+        timer.changed.notify_one();
+    }
+}
+
+impl Timer {
+    fn run(&self) {
+        let mut due = Vec::new();
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            let now = Instant::now();
+            while queue.heap.peek().is_some_and(|Reverse(e)| e.at <= now) {
+                if let Some(Reverse(entry)) = queue.heap.pop() {
+                    due.push(entry.waker);
+                }
+            }
+            if !due.is_empty() {
+                drop(queue);
+                // Wake outside the lock: a waker may poll and re-register.
+                // A waker that panics must not take the timer down with it.
+                for waker in due.drain(..) {
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake()));
+                }
+                queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+                continue;
+            }
+            queue = match queue.heap.peek() {
+                Some(Reverse(next)) => {
+                    let wait = next.at.saturating_duration_since(now);
+                    self.changed
+                        .wait_timeout(queue, wait)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+                None => self
+                    .changed
+                    .wait(queue)
+                    .unwrap_or_else(PoisonError::into_inner),
+            };
+        }
+    }
+}
