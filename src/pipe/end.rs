@@ -208,7 +208,7 @@ impl ReadHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
-    pub fn shutdown(&self) -> io::Result<()> {
+    pub fn shutdown_read(&self) -> io::Result<()> {
         self.dir().update(|chan, wake| chan.shut_read(wake));
         Ok(())
     }
@@ -334,12 +334,13 @@ impl WriteHalf {
     }
 
     /// Shuts this writing side: the peer reads what is buffered, then `Ok(0)`;
-    /// later writes here fail with `BrokenPipe`. Idempotent.
+    /// later writes here fail with `BrokenPipe`. Idempotent. (Named so that it
+    /// does not hide `AsyncWriteExt::shutdown` / `close`, which do the same.)
     ///
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
-    pub fn shutdown(&self) -> io::Result<()> {
+    pub fn shutdown_write(&self) -> io::Result<()> {
         self.shut(Shut::Eof);
         Ok(())
     }
@@ -471,7 +472,7 @@ impl PipeEnd {
     /// ```
     pub fn close_with_error(&self, kind: ErrorKind) -> io::Result<()> {
         self.write.shut(Shut::Error(kind));
-        self.read.shutdown()
+        self.read.shutdown_read()
     }
 
     /// Shuts down the reading side, the writing side, or both:
@@ -506,10 +507,10 @@ impl PipeEnd {
     /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         if matches!(how, Shutdown::Write | Shutdown::Both) {
-            self.write.shutdown()?;
+            self.write.shutdown_write()?;
         }
         if matches!(how, Shutdown::Read | Shutdown::Both) {
-            self.read.shutdown()?;
+            self.read.shutdown_read()?;
         }
         Ok(())
     }

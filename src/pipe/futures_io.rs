@@ -52,7 +52,7 @@ macro_rules! futures_write {
             }
             fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 let $s = &*self;
-                Poll::Ready($half.shutdown())
+                Poll::Ready($half.shutdown_write())
             }
         }
     )*};

@@ -55,7 +55,7 @@ macro_rules! tokio_write {
             }
             fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 let $s = &*self;
-                Poll::Ready($half.shutdown())
+                Poll::Ready($half.shutdown_write())
             }
         }
     )*};
