@@ -75,18 +75,18 @@ impl Side {
         if let Some(deadline) = self.deadline {
             if self.timer_armed != Some(deadline) {
                 self.timer_armed = Some(deadline);
-                wake.timer = Some((deadline, waker.clone()));
+                wake.timer = Some(Box::new((deadline, waker.clone())));
             }
         }
     }
 
     /// Takes what is needed to wake everyone waiting on this side.
-    fn wake_all(&mut self, notify: &mut bool, bump: &mut bool, waker: &mut Option<Waker>) {
+    fn wake_all(&mut self, notify: u8, signals: &mut u8, waker: &mut Option<Waker>) {
         if self.blocked > 0 {
-            *notify = true;
+            *signals |= notify;
         }
         if self.spinning > 0 {
-            *bump = true;
+            *signals |= BUMP;
         }
         if let Some(w) = self.waker.take() {
             self.timer_armed = None;
@@ -111,37 +111,44 @@ impl Side {
 #[derive(Default)]
 #[must_use]
 pub(crate) struct Wake {
-    /// Spinning threads must look again.
-    bump: bool,
-    readers: bool,
-    writers: bool,
+    /// `NOTIFY_*` / `BUMP` bits.
+    signals: u8,
     reader_task: Option<Waker>,
     writer_task: Option<Waker>,
-    timer: Option<(Instant, Waker)>,
+    /// A deadline the timer thread must wake a task at (rare: only pending
+    /// calls with a deadline).
+    timer: Option<Box<(Instant, Waker)>>,
 }
 
+/// Blocked readers must be notified.
+const NOTIFY_READERS: u8 = 1;
+/// Blocked writers must be notified.
+const NOTIFY_WRITERS: u8 = 2;
+/// Spinning threads must look again.
+const BUMP: u8 = 4;
+
 impl Wake {
+    #[inline]
     fn is_empty(&self) -> bool {
-        !self.readers
-            && !self.bump
-            && !self.writers
+        self.signals == 0
             && self.reader_task.is_none()
             && self.writer_task.is_none()
             && self.timer.is_none()
     }
 
+    /// Whether a task must be woken (not only threads signalled).
+    fn has_tasks(&self) -> bool {
+        self.reader_task.is_some() || self.writer_task.is_some() || self.timer.is_some()
+    }
+
     /// Delivers the wake-ups. Must be called with the lock released.
     pub(crate) fn run(self, dir: &Direction) {
-        if self.bump {
-            dir.progress.fetch_add(1, Ordering::Release);
+        if self.is_empty() {
+            return;
         }
-        if self.readers {
-            dir.readable.notify_all();
-        }
-        if self.writers {
-            dir.writable.notify_all();
-        }
-        if let Some((at, waker)) = self.timer {
+        self.signal(dir);
+        if let Some(timer) = self.timer {
+            let (at, waker) = *timer;
             timer::wake_at(at, waker);
         }
         if let Some(w) = self.reader_task {
@@ -149,6 +156,19 @@ impl Wake {
         }
         if let Some(w) = self.writer_task {
             w.wake();
+        }
+    }
+
+    /// Signals spinning and blocked threads (safe with the lock held).
+    fn signal(&self, dir: &Direction) {
+        if self.signals & BUMP != 0 {
+            dir.progress.fetch_add(1, Ordering::Release);
+        }
+        if self.signals & NOTIFY_READERS != 0 {
+            dir.readable.notify_all();
+        }
+        if self.signals & NOTIFY_WRITERS != 0 {
+            dir.writable.notify_all();
         }
     }
 }
@@ -214,13 +234,13 @@ impl Channel {
     /// Wakes every waiter on the reading side.
     pub(crate) fn wake_readers(&mut self, wake: &mut Wake) {
         self.reader
-            .wake_all(&mut wake.readers, &mut wake.bump, &mut wake.reader_task);
+            .wake_all(NOTIFY_READERS, &mut wake.signals, &mut wake.reader_task);
     }
 
     /// Wakes every waiter on the writing side.
     pub(crate) fn wake_writers(&mut self, wake: &mut Wake) {
         self.writer
-            .wake_all(&mut wake.writers, &mut wake.bump, &mut wake.writer_task);
+            .wake_all(NOTIFY_WRITERS, &mut wake.signals, &mut wake.writer_task);
     }
 
     /// Wakes every waiter on both sides (close, shutdown).
@@ -352,10 +372,6 @@ impl Channel {
     pub(crate) fn write_shut(&self) -> Option<Shut> {
         self.write_shut
     }
-
-    pub(crate) fn read_shut(&self) -> bool {
-        self.read_shut
-    }
 }
 
 /// How a pipe end is named in errors and `Debug`.
@@ -459,9 +475,7 @@ impl Direction {
             Attempt::Wait => Poll::Pending,
         };
         drop(guard);
-        if !wake.is_empty() {
-            wake.run(self);
-        }
+        wake.run(self);
         poll
     }
 
@@ -490,21 +504,14 @@ impl Direction {
             let timeout_at = side.timeout.map(|t| started + t);
             let result = attempt(&mut guard, waiter, &self.label, &mut wake);
             let Attempt::Done(result) = result else {
-                if wake.reader_task.is_some() || wake.writer_task.is_some() || wake.timer.is_some()
-                {
+                if wake.has_tasks() {
                     // Deliver task wake-ups outside the lock, then look again.
                     drop(guard);
                     wake.run(self);
                     guard = self.lock();
                     continue;
                 }
-                let (readers, writers) = (wake.readers, wake.writers);
-                if readers {
-                    self.readable.notify_all();
-                }
-                if writers {
-                    self.writable.notify_all();
-                }
+                wake.signal(self);
                 if may_spin && !matches!(waiter, Waiter::Nonblocking) {
                     // The peer is most likely running on another core and about
                     // to make progress: a short spin saves two context switches.

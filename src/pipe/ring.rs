@@ -104,6 +104,16 @@ impl Ring {
         }
     }
 
+    /// `pos` (< 2 * size) folded into the ring, without a division.
+    #[inline]
+    fn wrap(&self, pos: usize) -> usize {
+        if pos >= self.size {
+            pos - self.size
+        } else {
+            pos
+        }
+    }
+
     /// Bytes stored.
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -151,11 +161,12 @@ impl Ring {
             // Restart at the front: keeps the common case in one piece.
             self.head = 0;
         }
-        let tail = (self.head + self.len) % self.size;
+        let tail = self.wrap(self.head + self.len);
         let first = src.len().min(self.size - tail);
         copy_bytes(&mut self.storage[tail..tail + first], &src[..first]);
-        let rest = src.len() - first;
-        copy_bytes(&mut self.storage[..rest], &src[first..]);
+        if first < src.len() {
+            copy_bytes(&mut self.storage[..src.len() - first], &src[first..]);
+        }
         self.len += src.len();
         src.len()
     }
@@ -171,7 +182,7 @@ impl Ring {
         if n > first {
             dst.put(&self.storage[..n - first]);
         }
-        self.head = (self.head + n) % self.size;
+        self.head = self.wrap(self.head + n);
         self.len -= n;
         n
     }
