@@ -13,3 +13,8 @@
 // --- tee writers (issue 3) ---
 
 // --- recording (issue 4) ---
+mod diff;
+mod recording;
+mod tape;
+pub use recording::{RecordExt, Recording};
+pub use tape::{Event, Mismatch, Tape, WaitFor};
