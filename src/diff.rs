@@ -103,6 +103,11 @@ fn hex_row(out: &mut String, label: &str, bytes: &[u8], row_start: usize) {
             None => out.push_str("   "),
         }
     }
+    if row_start >= bytes.len() {
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+        return;
+    }
     out.push_str(" |");
     for i in 0..ROW {
         match bytes.get(row_start + i) {
@@ -188,14 +193,16 @@ pub(crate) fn stream_mismatch(
     let _ = writeln!(out, "{what} bytes differ from the expected bytes");
     let _ = writeln!(
         out,
-        "  expected: {} bytes, actual: {} bytes ({} {unit}s)",
+        "  expected: {} bytes, actual: {} bytes ({})",
         expected.len(),
         actual.len(),
-        ends.len()
+        count(ends.len(), unit)
     );
     let _ = write!(out, "  first difference at offset {offset}");
     if offset < actual.len() {
         let _ = write!(out, ", in {}", position_note(ends, offset, unit));
+    } else if let Some(last) = ends.len().checked_sub(1) {
+        let _ = write!(out, ", just after the last {unit} (#{last})");
     }
     out.push('\n');
     if offset == actual.len() {
@@ -228,6 +235,15 @@ pub(crate) fn stream_mismatch(
     Some(out.trim_end().to_owned())
 }
 
+/// "1 write", "3 writes".
+fn count(n: usize, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
 /// `('A')`, `('\n')` and the like for a byte.
 fn char_note(b: u8) -> String {
     format!("('{}')", [b].escape_ascii())
@@ -255,10 +271,10 @@ pub(crate) fn chunks_mismatch(
     let _ = writeln!(out, "{unit}s differ from the expected {unit}s");
     let _ = writeln!(
         out,
-        "  expected: {} {unit}s ({} bytes), actual: {} {unit}s ({} bytes)",
-        expected.len(),
+        "  expected: {} ({} bytes), actual: {} ({} bytes)",
+        count(expected.len(), unit),
         expected_total,
-        ends.len(),
+        count(ends.len(), unit),
         actual.len()
     );
     match differing {
