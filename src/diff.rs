@@ -143,11 +143,7 @@ pub(crate) fn hex_window(out: &mut String, expected: &[u8], actual: &[u8], offse
     let longest = expected.len().max(actual.len());
     let first_row = offset.saturating_sub(CONTEXT) / ROW * ROW;
     let end = (offset + CONTEXT + 1).min(longest).max(offset + 1);
-    let _ = writeln!(
-        out,
-        "  {:<8}  {:<8}  {:<49} |ascii|",
-        "", "offset", "hex"
-    );
+    let _ = writeln!(out, "  {:<8}  {:<8}  {:<49} |ascii|", "", "offset", "hex");
     let mut row = first_row;
     while row < end {
         hex_row(out, "expected", expected, row);
@@ -348,11 +344,21 @@ pub(crate) fn chunks_mismatch(
 }
 
 /// One line per chunk (up to [`LIST_MAX`]), for a framing mismatch.
-fn list<'a>(out: &mut String, label: &str, unit: &str, chunks: impl ExactSizeIterator<Item = &'a [u8]>) {
+fn list<'a>(
+    out: &mut String,
+    label: &str,
+    unit: &str,
+    chunks: impl ExactSizeIterator<Item = &'a [u8]>,
+) {
     let count = chunks.len();
     let _ = writeln!(out, "  {label} {unit}s:");
     for (i, c) in chunks.take(LIST_MAX).enumerate() {
-        let _ = writeln!(out, "    #{i:<3} {:>6} bytes  {}", c.len(), preview(c, PREVIEW));
+        let _ = writeln!(
+            out,
+            "    #{i:<3} {:>6} bytes  {}",
+            c.len(),
+            preview(c, PREVIEW)
+        );
     }
     if count > LIST_MAX {
         let _ = writeln!(out, "    ... and {} more", count - LIST_MAX);
@@ -389,7 +395,10 @@ mod tests {
         let mut out = String::new();
         hex_window(&mut out, b"0123456789abcdefXYZ", b"0123456789abcdefXQZ", 17);
         let lines: Vec<&str> = out.lines().collect();
-        let actual = lines.iter().rposition(|l| l.trim_start().starts_with("actual")).unwrap();
+        let actual = lines
+            .iter()
+            .rposition(|l| l.trim_start().starts_with("actual"))
+            .unwrap();
         let marker = lines[actual + 1];
         let caret = marker.find("^^").unwrap();
         assert_eq!(&lines[actual][caret..caret + 2], "51");

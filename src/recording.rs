@@ -509,7 +509,8 @@ impl<C: tokio::io::AsyncRead> tokio::io::AsyncRead for Recording<C> {
         let this = self.project();
         let before = buf.filled().len();
         ready!(this.inner.poll_read(cx, buf))?;
-        this.log.read(buf.filled().get(before..).unwrap_or_default());
+        this.log
+            .read(buf.filled().get(before..).unwrap_or_default());
         Poll::Ready(Ok(()))
     }
 }

@@ -881,7 +881,11 @@ impl Tape {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn wait_for_blocking(&self, pattern: impl AsRef<[u8]>, timeout: Duration) -> io::Result<()> {
+    pub fn wait_for_blocking(
+        &self,
+        pattern: impl AsRef<[u8]>,
+        timeout: Duration,
+    ) -> io::Result<()> {
         let pattern = pattern.as_ref();
         let deadline = Instant::now().checked_add(timeout);
         let mut cursor = Cursor::default();
@@ -990,7 +994,9 @@ impl Future for WaitFor {
         let found = state.contains(&this.pattern, &mut this.cursor);
         let stale = if found {
             this.done = true;
-            this.waiter.take().and_then(|id| remove_waker(&mut state, id))
+            this.waiter
+                .take()
+                .and_then(|id| remove_waker(&mut state, id))
         } else {
             let id = *this.waiter.get_or_insert_with(|| {
                 state.next_waiter += 1;
@@ -1033,7 +1039,10 @@ impl Drop for WaitFor {
 impl fmt::Debug for WaitFor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitFor")
-            .field("pattern", &format_args!("\"{}\"", self.pattern.escape_ascii()))
+            .field(
+                "pattern",
+                &format_args!("\"{}\"", self.pattern.escape_ascii()),
+            )
             .field("done", &self.done)
             .finish_non_exhaustive()
     }

@@ -367,7 +367,11 @@ mod doors {
             }
         }
 
-        fn write_vectored(self, c: &mut Recording<Mock>, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        fn write_vectored(
+            self,
+            c: &mut Recording<Mock>,
+            bufs: &[IoSlice<'_>],
+        ) -> io::Result<usize> {
             match self {
                 Door::Blocking => c.write_vectored(bufs),
                 Door::Futures => block_on(futures::AsyncWriteExt::write_vectored(c, bufs)),
@@ -435,7 +439,9 @@ mod doors {
     }
 
     #[rstest]
-    fn failed_write_records_nothing(#[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door) {
+    fn failed_write_records_nothing(
+        #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
+    ) {
         let (mut conn, tape) = door.mock().record();
         door.write_all(&mut conn, b"ok").unwrap();
         conn.fail_writes = true;
@@ -640,7 +646,10 @@ fn plain_read_after_fill_buf_is_not_recorded_twice() {
 
 #[test]
 fn read_line_through_bufreader_over_a_recording() {
-    let (conn, tape) = Mock::new().input(b"HTTP/1.1 200 OK\r\nx: y\r\n\r\n").max_read(7).record();
+    let (conn, tape) = Mock::new()
+        .input(b"HTTP/1.1 200 OK\r\nx: y\r\n\r\n")
+        .max_read(7)
+        .record();
     let mut reader = BufReader::new(conn.record_reads());
     let mut lines = Vec::new();
     loop {
@@ -745,7 +754,9 @@ fn shared_tape_from_two_threads_keeps_every_write_whole() {
         }
         let writes = tape.writes();
         assert_eq!(writes.len(), 2000);
-        assert!(writes.iter().all(|w| w[..] == [b'a'; 8] || w[..] == [b'b'; 8]));
+        assert!(writes
+            .iter()
+            .all(|w| w[..] == [b'a'; 8] || w[..] == [b'b'; 8]));
     });
 }
 
@@ -825,7 +836,10 @@ fn tokio_test_io_mock_is_recorded() {
         tape.assert_read(b"200\r\n");
         assert_eq!(
             merged(tape.events()),
-            [Event::Write("GET /\r\n".into()), Event::Read("200\r\n".into())]
+            [
+                Event::Write("GET /\r\n".into()),
+                Event::Read("200\r\n".into())
+            ]
         );
     });
 }

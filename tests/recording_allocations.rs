@@ -68,8 +68,10 @@ fn workload(conn: &mut Recording<Vec<u8>>, tape: &Tape, rounds: usize) {
             conn.write_all(&small).unwrap();
         }
         conn.write_all(large).unwrap();
-        conn.write_vectored(&[IoSlice::new(&small), IoSlice::new(large)])
+        let n = conn
+            .write_vectored(&[IoSlice::new(&small), IoSlice::new(large)])
             .unwrap();
+        assert_eq!(n, small.len() + large.len());
         tape.clear();
         conn.get_mut().clear();
     }
@@ -96,7 +98,14 @@ fn steady_state_writes_do_not_allocate() {
 fn steady_state_reads_and_writes_do_not_allocate() {
     let input = std::io::Cursor::new(vec![1u8; 4096]);
     let tape = Tape::new();
-    let mut conn = Recording::with_tape(Rw { input, output: Vec::new() }, tape.clone()).record_reads();
+    let mut conn = Recording::with_tape(
+        Rw {
+            input,
+            output: Vec::new(),
+        },
+        tape.clone(),
+    )
+    .record_reads();
     let mut buf = [0u8; 64];
     let mut round = |conn: &mut Recording<Rw>| {
         conn.get_mut().input.set_position(0);
@@ -114,7 +123,10 @@ fn steady_state_reads_and_writes_do_not_allocate() {
             round(&mut conn);
         }
     });
-    assert_eq!(count, 0, "{count} allocations while recording reads and writes");
+    assert_eq!(
+        count, 0,
+        "{count} allocations while recording reads and writes"
+    );
 }
 
 struct Rw {

@@ -130,6 +130,7 @@ fn debug_shows_lengths_and_a_preview() {
 // ---- assertions ----
 
 #[test]
+#[allow(clippy::unnecessary_to_owned)] // the shapes users pass are the point
 fn assert_written_passes_on_equal_bytes_of_any_shape() {
     let (_conn, tape) = written(&[b"HEL", b"LO"]);
     tape.assert_written(b"HELLO");
@@ -142,26 +143,51 @@ fn assert_written_passes_on_equal_bytes_of_any_shape() {
 #[test]
 fn mismatch_message_gives_lengths_offset_write_index_and_hex() {
     let (_conn, tape) = written(&[b"GET / HTTP/1.1\r\n", b"Host: example.com\r\n", b"\r\n"]);
-    let message = panic_message(|| tape.assert_written("GET / HTTP/1.1\r\nHost: example.org\r\n\r\n"));
-    assert!(message.contains("expected: 37 bytes, actual: 37 bytes"), "{message}");
+    let message =
+        panic_message(|| tape.assert_written("GET / HTTP/1.1\r\nHost: example.org\r\n\r\n"));
+    assert!(
+        message.contains("expected: 37 bytes, actual: 37 bytes"),
+        "{message}"
+    );
     // "GET / HTTP/1.1\r\n" is 16 bytes; "Host: example." 14 more.
-    assert!(message.contains("first difference at offset 30"), "{message}");
+    assert!(
+        message.contains("first difference at offset 30"),
+        "{message}"
+    );
     assert!(message.contains("write #1 at offset 14"), "{message}");
-    assert!(message.contains("0x6f ('o')") && message.contains("0x63 ('c')"), "{message}");
+    assert!(
+        message.contains("0x6f ('o')") && message.contains("0x63 ('c')"),
+        "{message}"
+    );
     // The hex window: row 0x10 holds "Host: example.co" on the actual side.
-    assert!(message.contains("00000010  48 6f 73 74 3a 20 65 78  61 6d 70 6c 65 2e 63 6f"), "{message}");
+    assert!(
+        message.contains("00000010  48 6f 73 74 3a 20 65 78  61 6d 70 6c 65 2e 63 6f"),
+        "{message}"
+    );
     assert!(message.contains("|Host: example.co|"), "{message}");
     assert!(message.contains("^^"), "{message}");
-    assert!(message.contains(r#"expected (text): "GET / HTTP/1.1\r\nHost: example.org\r\n\r\n""#), "{message}");
-    assert!(message.contains(r#"actual   (text): "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n""#), "{message}");
+    assert!(
+        message.contains(r#"expected (text): "GET / HTTP/1.1\r\nHost: example.org\r\n\r\n""#),
+        "{message}"
+    );
+    assert!(
+        message.contains(r#"actual   (text): "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n""#),
+        "{message}"
+    );
 }
 
 #[test]
 fn marker_sits_under_the_first_differing_byte() {
     let (_conn, tape) = written(&[b"abcdefXhij"]);
-    let message = tape.try_assert_written("abcdefghij").unwrap_err().to_string();
+    let message = tape
+        .try_assert_written("abcdefghij")
+        .unwrap_err()
+        .to_string();
     let lines: Vec<&str> = message.lines().collect();
-    let actual = lines.iter().position(|l| l.trim_start().starts_with("actual ")).unwrap();
+    let actual = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("actual "))
+        .unwrap();
     let marker = lines[actual + 1];
     let hex = marker.find("^^").unwrap();
     assert_eq!(&lines[actual][hex..hex + 2], "58", "{message}"); // 'X'
@@ -183,18 +209,36 @@ fn try_twin_returns_the_same_message_as_the_panic() {
 #[test]
 fn mismatch_when_actual_is_a_prefix_of_expected() {
     let (_conn, tape) = written(&[b"HEL", b"LO"]);
-    let message = tape.try_assert_written("HELLO WORLD").unwrap_err().to_string();
-    assert!(message.contains("expected: 11 bytes, actual: 5 bytes (2 writes)"), "{message}");
-    assert!(message.contains("first difference at offset 5"), "{message}");
-    assert!(message.contains("just after the last write (#1)"), "{message}");
-    assert!(message.contains("prefix of the expected bytes (6 missing)"), "{message}");
+    let message = tape
+        .try_assert_written("HELLO WORLD")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("expected: 11 bytes, actual: 5 bytes (2 writes)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("first difference at offset 5"),
+        "{message}"
+    );
+    assert!(
+        message.contains("just after the last write (#1)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("prefix of the expected bytes (6 missing)"),
+        "{message}"
+    );
 }
 
 #[test]
 fn mismatch_when_more_was_written_than_expected() {
     let (_conn, tape) = written(&[b"HEL", b"LO!"]);
     let message = tape.try_assert_written("HELLO").unwrap_err().to_string();
-    assert!(message.contains("first difference at offset 5, in write #1 at offset 2"), "{message}");
+    assert!(
+        message.contains("first difference at offset 5, in write #1 at offset 2"),
+        "{message}"
+    );
     assert!(message.contains("1 extra bytes were written"), "{message}");
 }
 
@@ -205,10 +249,16 @@ fn binary_mismatch_shows_hex_without_text() {
     expected[40] ^= 1;
     let (_conn, tape) = written(&[&actual[..32], &actual[32..]]);
     let message = tape.try_assert_written(&expected).unwrap_err().to_string();
-    assert!(message.contains("first difference at offset 40, in write #1 at offset 8"), "{message}");
+    assert!(
+        message.contains("first difference at offset 40, in write #1 at offset 8"),
+        "{message}"
+    );
     assert!(!message.contains("(text)"), "{message}");
     // 16 bytes of context each side: rows 0x10, 0x20 and 0x30.
-    assert!(message.contains("00000010") && message.contains("00000030"), "{message}");
+    assert!(
+        message.contains("00000010") && message.contains("00000030"),
+        "{message}"
+    );
     assert!(!message.contains("00000000  "), "{message}");
 }
 
@@ -218,9 +268,19 @@ fn long_text_is_cut_around_the_difference() {
     let expected = "x".repeat(5000) + "noodle" + &"y".repeat(5000);
     let (_conn, tape) = written(&[actual.as_bytes()]);
     let message = tape.try_assert_written(&expected).unwrap_err().to_string();
-    assert!(message.contains("first difference at offset 5001"), "{message}");
-    assert!(message.contains("needle") && message.contains("noodle"), "{message}");
-    assert!(message.len() < 2000, "message too long: {} bytes", message.len());
+    assert!(
+        message.contains("first difference at offset 5001"),
+        "{message}"
+    );
+    assert!(
+        message.contains("needle") && message.contains("noodle"),
+        "{message}"
+    );
+    assert!(
+        message.len() < 2000,
+        "message too long: {} bytes",
+        message.len()
+    );
 }
 
 #[test]
@@ -235,11 +295,15 @@ fn assert_read_names_the_read_holding_the_difference() {
     tape.assert_read(b"+OK\r\n+PONG\r\n");
     let message = panic_message(|| tape.assert_read(b"+OK\r\n+PING\r\n"));
     assert!(message.starts_with("read bytes differ"), "{message}");
-    assert!(message.contains("first difference at offset 7, in read #1 at offset 2"), "{message}");
+    assert!(
+        message.contains("first difference at offset 7, in read #1 at offset 2"),
+        "{message}"
+    );
     assert!(tape.try_assert_read(b"+OK").is_err());
 }
 
 #[test]
+#[allow(clippy::needless_borrows_for_generic_args)] // the shapes users pass are the point
 fn assert_writes_accepts_many_shapes() {
     let (_conn, tape) = written(&[b"ab", b"cd"]);
     tape.assert_writes(&[b"ab", b"cd"]);
@@ -257,33 +321,65 @@ fn assert_writes_accepts_many_shapes() {
 fn assert_writes_reports_the_first_differing_write() {
     let (_conn, tape) = written(&[b"GET", b" /index.html", b"\r\n"]);
     let message = panic_message(|| tape.assert_writes(["GET", " /index.htm!", "\r\n"]));
-    assert!(message.contains("expected: 3 writes (17 bytes), actual: 3 writes (17 bytes)"), "{message}");
+    assert!(
+        message.contains("expected: 3 writes (17 bytes), actual: 3 writes (17 bytes)"),
+        "{message}"
+    );
     assert!(message.contains("first differing write: #1"), "{message}");
-    assert!(message.contains("first difference at offset 11 of write #1 (offset 14 of all bytes)"), "{message}");
-    assert!(message.contains("6c") && message.contains("21"), "{message}");
-    assert!(!message.contains("only the write boundaries differ"), "{message}");
-    let err = tape.try_assert_writes(["GET", " /index.htm!", "\r\n"]).unwrap_err();
+    assert!(
+        message.contains("first difference at offset 11 of write #1 (offset 14 of all bytes)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("6c") && message.contains("21"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("only the write boundaries differ"),
+        "{message}"
+    );
+    let err = tape
+        .try_assert_writes(["GET", " /index.htm!", "\r\n"])
+        .unwrap_err();
     assert_eq!(err.to_string(), message);
 }
 
 #[test]
 fn assert_writes_reports_framing_only_differences() {
     let (_conn, tape) = written(&[b"GET /", b"\r\n"]);
-    let message = tape.try_assert_writes(["GET", " /\r\n"]).unwrap_err().to_string();
+    let message = tape
+        .try_assert_writes(["GET", " /\r\n"])
+        .unwrap_err()
+        .to_string();
     assert!(message.contains("first differing write: #0"), "{message}");
-    assert!(message.contains("only the write boundaries differ"), "{message}");
+    assert!(
+        message.contains("only the write boundaries differ"),
+        "{message}"
+    );
     assert!(message.contains(r#"4 bytes  " /\r\n""#), "{message}");
 }
 
 #[test]
 fn assert_writes_reports_count_mismatch() {
     let (_conn, tape) = written(&[b"a", b"b"]);
-    let missing = tape.try_assert_writes(["a", "b", "c"]).unwrap_err().to_string();
-    assert!(missing.contains("expected: 3 writes (3 bytes), actual: 2 writes (2 bytes)"), "{missing}");
-    assert!(missing.contains("the first 2 writes match; 1 expected write(s) missing"), "{missing}");
+    let missing = tape
+        .try_assert_writes(["a", "b", "c"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        missing.contains("expected: 3 writes (3 bytes), actual: 2 writes (2 bytes)"),
+        "{missing}"
+    );
+    assert!(
+        missing.contains("the first 2 writes match; 1 expected write(s) missing"),
+        "{missing}"
+    );
     assert!(missing.contains(r#"#2: "c""#), "{missing}");
     let extra = tape.try_assert_writes(["a"]).unwrap_err().to_string();
-    assert!(extra.contains("the first 1 writes match; 1 extra write(s)"), "{extra}");
+    assert!(
+        extra.contains("the first 1 writes match; 1 extra write(s)"),
+        "{extra}"
+    );
     assert!(extra.contains(r#"#1: "b""#), "{extra}");
 }
 
@@ -292,7 +388,11 @@ fn assert_writes_reports_count_mismatch() {
 #[test]
 fn events_rebuild_writes_and_reads_in_order() {
     let input = std::io::Cursor::new(b"12345".to_vec());
-    let mut conn = Recording::new(Duplex { input, output: Vec::new() }).record_reads();
+    let mut conn = Recording::new(Duplex {
+        input,
+        output: Vec::new(),
+    })
+    .record_reads();
     let tape = conn.tape();
     let mut buf = [0; 2];
     conn.write_all(b"a").unwrap();
