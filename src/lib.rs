@@ -16,3 +16,8 @@ pub use pipe::{pipe, PipeBuilder, PipeEnd, ReadHalf, WriteHalf, DEFAULT_CAPACITY
 // --- tee writers (issue 3) ---
 
 // --- recording (issue 4) ---
+mod diff;
+mod recording;
+mod tape;
+pub use recording::{RecordExt, Recording};
+pub use tape::{Event, Mismatch, Tape, WaitFor};
