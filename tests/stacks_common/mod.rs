@@ -9,6 +9,7 @@
 //! | `conn.capture()`              | `conn.record()`                |
 //! | `Capture<C>`                  | `Recording<C>`                 |
 //! | `.capture_reads()`            | `.record_reads()`              |
+//! | `Capture::with_tape(c, t)`    | `Recording::with_tape(c, t)`   |
 //! | `CaptureTape`                 | `Tape`                         |
 //! | `tape.bytes()`, `writes()`, `reads()`, `assert_written(..)`, `to_string_lossy()` | same |
 //!
@@ -113,6 +114,15 @@ impl<C> Capture<C> {
         Capture {
             inner,
             tape: CaptureTape::default(),
+            reads: false,
+        }
+    }
+
+    /// Records onto an existing (shared) tape; mirrors `Recording::with_tape`.
+    pub fn with_tape(inner: C, tape: CaptureTape) -> Self {
+        Capture {
+            inner,
+            tape,
             reads: false,
         }
     }
