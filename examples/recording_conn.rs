@@ -2,13 +2,13 @@
 //! recorded, then assertions on exactly what the client sent and received.
 //!
 //! This is the classic Go test set-up (`net.Pipe()` plus a wrapper that
-//! records), in Rust. It runs over a Unix socket pair today; swapping in
-//! pipetap's in-memory pipe is the one line marked `PIPE:`.
+//! records), in Rust: the two ends of a `pipetap::pipe()`, the client's end
+//! wrapped in a `Recording`. The same `record()` works on a `TcpStream`, a
+//! TLS stream or a mock.
 //!
 //! Run it with `cargo run --example recording_conn`.
 
 use std::io::{self, BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
 use std::thread;
 use std::time::Duration;
 
@@ -44,7 +44,7 @@ fn serve<C: io::Read + Write>(conn: C) -> io::Result<()> {
 }
 
 fn main() -> io::Result<()> {
-    let (client_end, server_end) = UnixStream::pair()?; // PIPE: let (client_end, server_end) = pipetap::pipe();
+    let (client_end, server_end) = pipetap::pipe();
 
     // Wrap the client's end: `conn` goes to the code under test, `tape` stays here.
     let (conn, tape) = client_end.record();

@@ -1,4 +1,83 @@
-//! pipetap (crate docs are written in the pipe work).
+//! In-memory connections and connection recording for tests.
+//!
+//! Wrap a connection, hand it to the code under test, then assert on exactly
+//! what it sent: the Rust take on Go's `net.Pipe` plus an `io.MultiWriter`
+//! copy of every write.
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use pipetap::RecordExt;
+//!
+//! let (client, mut server) = pipetap::pipe();     // in-memory, full duplex
+//! let (mut conn, tape) = client.record();          // records what is written
+//! conn.write_all(b"HELLO\r\n")?;                   // ... the code under test
+//! let mut line = [0; 7];
+//! server.read_exact(&mut line)?;                   // ... and its peer
+//! tape.assert_written(b"HELLO\r\n");               // hex diff on mismatch
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! pipetap gives you three things:
+//!
+//! - [`pipe()`] and [`PipeBuilder`]: an in-memory, full-duplex connection
+//!   whose [`PipeEnd`]s implement blocking `std::io::Read + Write`,
+//!   `futures::io::AsyncRead + AsyncWrite` (feature `futures`, on by default)
+//!   and `tokio::io::AsyncRead + AsyncWrite` (feature `tokio`), all on the same
+//!   pipe: a blocking thread can talk to an async task. Buffered or rendezvous
+//!   (capacity 0, like Go's `net.Pipe`), with half-close, Go-style deadlines
+//!   that work without any runtime, std-style timeouts, and fault knobs
+//!   (short reads and writes, spurious `Pending`, injected errors, resets).
+//! - [`MultiWriter`] and [`TeeReader`]: Go's `io.MultiWriter` and
+//!   `io.TeeReader`, with exact semantics for short writes and `Pending`.
+//! - [`Recording`] and [`Tape`]: wrap *any* connection type (a `TcpStream`, a
+//!   TLS stream, a mock, a [`PipeEnd`]) with [`RecordExt::record`]; every IO
+//!   trait is delegated, written (and optionally read) bytes land on a tape
+//!   that outlives the connection, and the tape's assertions print a hex +
+//!   ASCII diff when the bytes differ.
+//!
+//! No async runtime is ever required. See the [`recipes`] for whole tests
+//! (an HTTP client, a line protocol, a TLS-wrapped protocol, blocking code
+//! against async code).
+//!
+//! # Closing
+//!
+//! Each direction of a pipe closes on its own, as with a TCP socket:
+//!
+//! - `shutdown(Shutdown::Write)` (and `poll_close` / `poll_shutdown`): the
+//!   peer reads what is buffered, then `Ok(0)`; this end's later writes fail
+//!   with `BrokenPipe`.
+//! - `shutdown(Shutdown::Read)`: this end's reads return `Ok(0)` (unread bytes
+//!   are dropped); the peer's writes fail with `BrokenPipe`.
+//! - [`PipeEnd::close`] (= `shutdown(Shutdown::Both)`) and dropping an end:
+//!   both of the above. Every read or write blocked or pending on *either* end
+//!   is woken at once, including a thread blocked on this same end through
+//!   `&PipeEnd`.
+//! - [`PipeEnd::close_with_error`]: like `close`, but once the peer has
+//!   drained the buffer its reads fail with the given `ErrorKind` (for example
+//!   `ConnectionReset`), every time. The first close wins.
+//! - Dropping a [`WriteHalf`] shuts the write direction only; dropping a
+//!   [`ReadHalf`] shuts the read direction; dropping both is dropping the end.
+//! - `flush` always succeeds: a pipe holds nothing back.
+//!
+//! End-of-stream and broken pipe are sticky: once seen, they are seen again.
+//!
+//! # Front doors on one type
+//!
+//! Because a [`PipeEnd`] implements the std, futures and tokio traits at once,
+//! importing more than one of their extension traits in the same scope makes
+//! method calls such as `read_to_end` ambiguous; call them as
+//! `tokio::io::AsyncReadExt::read_to_end(&mut end, &mut buf)` or import only
+//! the traits you use. [`PipeEnd::shutdown`] is std's `shutdown(how)`; the
+//! async half-close is `AsyncWriteExt::shutdown` / `close`.
+//!
+//! # Features
+//!
+//! - `futures` (default): `futures::io::AsyncRead` / `AsyncWrite` /
+//!   `AsyncBufRead` impls, through the small `futures-io` crate.
+//! - `tokio`: `tokio::io::AsyncRead` / `AsyncWrite` / `AsyncBufRead` impls
+//!   (tokio without any of its runtime features).
+//!
+//! With neither feature, pipetap pulls in no async crate at all.
 #![forbid(unsafe_code)]
 #![warn(
     missing_docs,
@@ -21,3 +100,11 @@ mod recording;
 mod tape;
 pub use recording::{RecordExt, Recording};
 pub use tape::{Event, Mismatch, Tape, WaitFor};
+
+#[doc = include_str!("../RECIPES.md")]
+pub mod recipes {}
+
+// The README's example is compiled and run as a doctest so it never rots.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;
