@@ -7,7 +7,7 @@
 //! `io::sink()` (no copy at all) is shown too, as the absolute floor.
 
 use std::hint::black_box;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pipetap::{RecordExt, Recording};
@@ -59,6 +59,35 @@ fn writes(c: &mut Criterion) {
                     written = size;
                 }
                 conn.write(black_box(&data)).unwrap()
+            });
+        });
+
+        // The comparison: a pipe end written (and its peer drained)
+        // bare, and the same through a recording.
+        group.bench_function(BenchmarkId::new("bare", "pipe"), |b| {
+            let (mut w, mut r) = pipetap::pipe();
+            let mut buf = vec![0u8; size];
+            b.iter(|| {
+                let n = w.write(black_box(&data)).unwrap();
+                r.read_exact(&mut buf[..n]).unwrap();
+                n
+            });
+        });
+
+        group.bench_function(BenchmarkId::new("recorded", "pipe"), |b| {
+            let (w, mut r) = pipetap::pipe();
+            let (mut conn, tape) = w.record();
+            let mut buf = vec![0u8; size];
+            let mut written = 0;
+            b.iter(|| {
+                written += size;
+                if written > FLUSH_BYTES {
+                    tape.clear();
+                    written = size;
+                }
+                let n = conn.write(black_box(&data)).unwrap();
+                r.read_exact(&mut buf[..n]).unwrap();
+                n
             });
         });
 

@@ -18,6 +18,7 @@
 //! with [`PoisonError::into_inner`]: the state is only ever mutated by code
 //! that cannot panic half-way.
 
+use crate::pipe::append_bytes;
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -123,7 +124,7 @@ struct Chunks {
 
 impl Chunks {
     fn push(&mut self, data: &[u8]) {
-        self.bytes.extend_from_slice(data);
+        append_bytes(&mut self.bytes, data);
         self.ends.push(self.bytes.len());
     }
 
@@ -134,7 +135,7 @@ impl Chunks {
                 break;
             }
             let take = n.min(slice.len());
-            self.bytes.extend_from_slice(&slice[..take]);
+            append_bytes(&mut self.bytes, &slice[..take]);
             n -= take;
         }
         self.ends.push(self.bytes.len());

@@ -488,7 +488,8 @@ impl Direction {
         mut attempt: impl FnMut(&mut Channel, Waiter<'_>, &Label, &mut Wake) -> Attempt,
     ) -> io::Result<usize> {
         let mut guard = self.lock();
-        let started = Instant::now();
+        // Read the clock only if a per-call timeout needs a start time.
+        let mut started = None;
         let mut may_spin = spin_budget() > 0;
         loop {
             let mut wake = Wake::default();
@@ -501,7 +502,9 @@ impl Direction {
             } else {
                 Waiter::Thread
             };
-            let timeout_at = side.timeout.map(|t| started + t);
+            let timeout_at = side
+                .timeout
+                .map(|t| *started.get_or_insert_with(Instant::now) + t);
             let result = attempt(&mut guard, waiter, &self.label, &mut wake);
             let Attempt::Done(result) = result else {
                 if wake.has_tasks() {

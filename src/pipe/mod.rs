@@ -17,3 +17,4 @@ mod tokio_io;
 
 pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
 pub use end::{PipeEnd, ReadHalf, WriteHalf};
+pub(crate) use ring::append_bytes;

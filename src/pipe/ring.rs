@@ -24,6 +24,26 @@ pub(crate) fn copy_bytes(dst: &mut [u8], src: &[u8]) {
     }
 }
 
+/// Appends `src` to `dst` like `extend_from_slice`, avoiding the same slow
+/// `memcpy` case as [`copy_bytes`].
+#[inline]
+pub(crate) fn append_bytes(dst: &mut Vec<u8>, src: &[u8]) {
+    if src.len() < SLOW_COPY_MIN {
+        dst.extend_from_slice(src);
+        return;
+    }
+    dst.reserve(src.len());
+    let at = dst.as_ptr() as usize + dst.len();
+    let distance = at.wrapping_sub(src.as_ptr() as usize) % 4096;
+    if (1..=63).contains(&distance) {
+        for piece in src.chunks(COPY_PIECE) {
+            dst.extend_from_slice(piece);
+        }
+    } else {
+        dst.extend_from_slice(src);
+    }
+}
+
 /// Where the bytes of a write come from.
 #[derive(Clone, Copy)]
 pub(crate) enum Source<'a> {
