@@ -12,10 +12,6 @@
 //! over a `TcpStream`, but with no sockets, ports or network.
 
 use std::convert::Infallible;
-use std::io;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -23,7 +19,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use pipetap::RecordExt;
 
 /// The server: greets whoever asks, echoing the request body.
 async fn hello(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
@@ -49,12 +45,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             .await
     });
 
-    // RECORDING: replace these two lines with
-    //     use pipetap::RecordExt;
-    //     let (client_end, tape) = client_end.record();
-    // and `sent.lock().unwrap()` below with `tape.to_string_lossy()`.
-    let sent = Arc::new(Mutex::new(Vec::new()));
-    let client_end = CopyWrites::new(client_end, sent.clone());
+    // Record the client's end: every byte hyper writes lands on `tape`.
+    let (client_end, tape) = client_end.record();
 
     // The client side: hyper's HTTP/1 client on the other end.
     let (mut send, connection) =
@@ -68,7 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let resp = send.send_request(req).await?;
 
     println!("--- request bytes the client sent ---");
-    let request = String::from_utf8_lossy(&sent.lock().unwrap()).into_owned();
+    let request = tape.to_string_lossy();
     // Show the CRLFs hyper put on the wire, one header per line.
     println!("{}", request.replace("\r\n", "\\r\\n\n"));
     println!();
@@ -83,53 +75,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     // Hang up; both connection futures finish.
     drop(send);
     client.await??;
-    // The server may report the hang-up while flushing; either way it is done.
-    let _ = server.await?;
+    server.await??;
     Ok(())
-}
-
-/// RECORDING: a stand-in for `pipetap::Recording` until it lands: delegates
-/// to the inner connection and copies every byte it accepted into a Vec.
-struct CopyWrites<C> {
-    inner: C,
-    sent: Arc<Mutex<Vec<u8>>>,
-}
-
-impl<C> CopyWrites<C> {
-    fn new(inner: C, sent: Arc<Mutex<Vec<u8>>>) -> Self {
-        CopyWrites { inner, sent }
-    }
-}
-
-impl<C: AsyncRead + Unpin> AsyncRead for CopyWrites<C> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl<C: AsyncWrite + Unpin> AsyncWrite for CopyWrites<C> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = &mut *self;
-        let res = Pin::new(&mut this.inner).poll_write(cx, buf);
-        if let Poll::Ready(Ok(n)) = res {
-            this.sent.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-        res
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
 }

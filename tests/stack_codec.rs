@@ -2,20 +2,17 @@
 //! over pipetap pipes, with every frame split across many small writes and
 //! reads. A codec that only worked when one read is one frame would fail here.
 //!
-//! The sending side is captured (RECORDING: switch `capture()` to
-//! `pipetap::RecordExt::record()` once recording lands) so the wire format and
-//! the write framing can be checked too.
+//! The sending side is recorded (`pipetap::RecordExt::record()`) so the wire
+//! format and the write framing can be checked too.
 #![cfg(feature = "tokio")]
 
 mod common;
-mod stacks_common;
 
 use std::io::Write;
 
 use bytes::{Bytes, BytesMut};
 use futures::{SinkExt, StreamExt};
-use pipetap::{PipeBuilder, PipeEnd};
-use stacks_common::CaptureExt;
+use pipetap::{PipeBuilder, PipeEnd, RecordExt};
 use tokio_util::codec::{Framed, FramedRead, LengthDelimitedCodec, LinesCodec};
 
 /// Every write accepts at most 3 bytes, every read returns at most 2.
@@ -29,8 +26,7 @@ fn slivers() -> (PipeEnd, PipeEnd) {
 fn lines_codec_round_trip_through_short_writes_and_reads() {
     common::tokio_watchdog(|| async {
         let (a, b) = slivers();
-        // RECORDING: let (a, tape) = a.record();
-        let (a, tape) = a.capture();
+        let (a, tape) = a.record();
         let mut client = Framed::new(a, LinesCodec::new());
         let mut server = Framed::new(b, LinesCodec::new());
 
@@ -112,14 +108,13 @@ fn lines_codec_reassembles_bytes_dribbled_from_a_blocking_thread() {
 }
 
 /// `Framed<_, LengthDelimitedCodec>` both ways, frames of 0 bytes to 10 KiB
-/// through 3-byte writes and 2-byte reads. The captured wire is exactly a
+/// through 3-byte writes and 2-byte reads. The recorded wire is exactly a
 /// 4-byte big-endian length then the payload, per frame.
 #[test]
 fn length_delimited_round_trip_through_short_writes_and_reads() {
     common::tokio_watchdog(|| async {
         let (a, b) = slivers();
-        // RECORDING: let (a, tape) = a.record();
-        let (a, tape) = a.capture();
+        let (a, tape) = a.record();
         let mut client = Framed::new(a, LengthDelimitedCodec::new());
         let mut server = Framed::new(b, LengthDelimitedCodec::new());
 

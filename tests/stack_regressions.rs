@@ -11,16 +11,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// hyper's HTTP/1 server, on reading end-of-stream from a client that hung up
 /// cleanly (the normal end of a keep-alive connection), flushes before it
 /// shuts down. On a `TcpStream` (and on tokio's `DuplexStream`) flush is a
-/// no-op that always succeeds; on a pipe whose peer is gone it fails with
-/// `BrokenPipe`, so `serve_connection` ends in `Err(BodyWrite(BrokenPipe))`
-/// instead of `Ok(())` (see `stack_http.rs`).
-///
-/// API.md only promises that flush succeeds "on an end whose peer is alive",
-/// so this is not a contradiction of the contract: it is a question for the
-/// contract. Ignored until that is decided; run with `--ignored`.
+/// no-op that always succeeds; the pipe's flush used to fail with `BrokenPipe`
+/// once the peer was gone, so `serve_connection` ended in
+/// `Err(BodyWrite(BrokenPipe))` instead of `Ok(())` (see `stack_http.rs`).
+/// Flush now always succeeds, as on a socket.
 #[test]
-#[ignore = "open question: should flush fail once the peer is gone? (see doc comment)"]
-fn flush_with_nothing_pending_after_peer_hung_up_succeeds_like_a_socket() {
+fn flush_after_peer_hangs_up_succeeds_so_hyper_server_ends_cleanly() {
     common::tokio_watchdog(|| async {
         let (mut server, mut client) = pipetap::pipe();
         AsyncWriteExt::write_all(&mut client, b"GET / HTTP/1.1\r\n\r\n")

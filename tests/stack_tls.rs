@@ -7,21 +7,19 @@
 //! their ChangeCipherSpec at once and neither reads until its write is done):
 //! see TOOLING.md.
 //!
-//! The client's side of the wire is captured (RECORDING: switch `capture()`
-//! to `pipetap::RecordExt::record()` once recording lands) and checked to be
-//! TLS records, starting with a handshake record holding a ClientHello.
+//! The client's side of the wire is recorded (`pipetap::RecordExt::record()`)
+//! and checked to be TLS records, starting with a handshake record holding a
+//! ClientHello.
 #![cfg(feature = "tokio")]
 
 mod common;
-mod stacks_common;
 
 use std::sync::Arc;
 
-use pipetap::{PipeBuilder, PipeEnd};
+use pipetap::{PipeBuilder, PipeEnd, RecordExt};
 use rstest::rstest;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion};
-use stacks_common::CaptureExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
@@ -106,8 +104,7 @@ fn tls_handshake_and_echo_over_buffered_pipe(
             (sni, echoed)
         });
 
-        // RECORDING: let (conn, tape) = client_end.record();
-        let (conn, tape) = client_end.capture();
+        let (conn, tape) = client_end.record();
         let domain = ServerName::try_from("localhost").unwrap();
         let tls = connector
             .connect(domain, conn)

@@ -1,18 +1,16 @@
 //! turmoil, the network simulator, for users who outgrow a single pipe: a
 //! two-host simulation (an echo server and a client) on simulated TCP.
 //!
-//! The client's `turmoil::net::TcpStream` is captured (RECORDING: switch
-//! `Capture::with_tape(stream, tape)` to `pipetap::Recording::with_tape` and
-//! `CaptureTape` to `pipetap::Tape` once recording lands): the same recording
+//! The client's `turmoil::net::TcpStream` is recorded with
+//! `pipetap::Recording::with_tape` onto a `pipetap::Tape`: the same recording
 //! API that wraps a pipe wraps any connection type.
 #![cfg(feature = "tokio")]
 
 mod common;
-mod stacks_common;
 
 use std::time::Duration;
 
-use stacks_common::{Capture, CaptureTape};
+use pipetap::{Recording, Tape};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use turmoil::net::{TcpListener, TcpStream};
 
@@ -34,10 +32,10 @@ async fn echo_server() -> turmoil::Result {
 
 /// Two hosts, simulated latency; the client writes two messages, half-closes,
 /// and reads the echo to end-of-stream. The tape outlives the simulation and
-/// holds exactly what the client sent and (with reads captured) received.
+/// holds exactly what the client sent and (with reads recorded) received.
 #[test]
 fn echo_between_two_simulated_hosts_with_recorded_client() {
-    let tape = CaptureTape::default();
+    let tape = Tape::new();
     let client_tape = tape.clone();
     common::watchdog(move || {
         let mut sim = turmoil::Builder::new()
@@ -48,8 +46,7 @@ fn echo_between_two_simulated_hosts_with_recorded_client() {
         sim.host("server", echo_server);
         sim.client("client", async move {
             let stream = TcpStream::connect(("server", PORT)).await?;
-            // RECORDING: let mut conn = Recording::with_tape(stream, client_tape).record_reads();
-            let mut conn = Capture::with_tape(stream, client_tape).capture_reads();
+            let mut conn = Recording::with_tape(stream, client_tape).record_reads();
 
             conn.write_all(b"PING 1\r\n").await?;
             conn.write_all(b"PING 2\r\n").await?;
@@ -74,7 +71,7 @@ fn echo_between_two_simulated_hosts_with_recorded_client() {
 #[test]
 fn each_simulated_client_records_only_its_own_connection() {
     const CLIENTS: usize = 3;
-    let tapes: Vec<CaptureTape> = (0..CLIENTS).map(|_| CaptureTape::default()).collect();
+    let tapes: Vec<Tape> = (0..CLIENTS).map(|_| Tape::new()).collect();
     let for_sim = tapes.clone();
     common::watchdog(move || {
         let mut sim = turmoil::Builder::new().build();
@@ -82,8 +79,7 @@ fn each_simulated_client_records_only_its_own_connection() {
         for (i, tape) in for_sim.into_iter().enumerate() {
             sim.client(format!("client{i}"), async move {
                 let stream = TcpStream::connect(("server", PORT)).await?;
-                // RECORDING: Recording::with_tape(stream, tape)
-                let mut conn = Capture::with_tape(stream, tape);
+                let mut conn = Recording::with_tape(stream, tape);
                 let msg = format!("hello from {i}\n");
                 conn.write_all(msg.as_bytes()).await?;
                 conn.shutdown().await?;
