@@ -11,5 +11,10 @@
 // --- pipe (issue 2) ---
 
 // --- tee writers (issue 3) ---
+mod drive;
+mod multi_writer;
+mod tee_reader;
+pub use multi_writer::MultiWriter;
+pub use tee_reader::TeeReader;
 
 // --- recording (issue 4) ---
