@@ -82,18 +82,26 @@ impl Source for Gathered<'_, '_> {
 /// is `WriteZero`.
 #[inline]
 pub(crate) fn check_written(n: usize, offered: usize) -> io::Result<usize> {
-    if n > offered {
-        Err(io::Error::new(
-            ErrorKind::InvalidData,
-            format!("writer reported {n} bytes written of {offered} offered"),
-        ))
-    } else if n == 0 && offered != 0 {
-        Err(io::Error::new(
-            ErrorKind::WriteZero,
-            "writer accepted 0 bytes of a non-empty buffer",
-        ))
+    if n > offered || (n == 0 && offered != 0) {
+        Err(misbehaved(n, offered))
     } else {
         Ok(n)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn misbehaved(n: usize, offered: usize) -> io::Error {
+    if n > offered {
+        io::Error::new(
+            ErrorKind::InvalidData,
+            format!("writer reported {n} bytes written of {offered} offered"),
+        )
+    } else {
+        io::Error::new(
+            ErrorKind::WriteZero,
+            "writer accepted 0 bytes of a non-empty buffer",
+        )
     }
 }
 
@@ -117,10 +125,7 @@ where
         let chunk = src.chunk_at(*offset);
         if chunk.is_empty() {
             // Unreachable with a consistent `Source`; never spin on it.
-            return Poll::Ready(Err(io::Error::new(
-                ErrorKind::InvalidInput,
-                "internal: empty chunk",
-            )));
+            return Poll::Ready(Err(empty_chunk()));
         }
         match write(chunk) {
             Poll::Pending => return Poll::Pending,
@@ -152,4 +157,10 @@ pub(crate) fn unpoll<T>(p: Poll<io::Result<T>>) -> io::Result<T> {
         Poll::Ready(r) => r,
         Poll::Pending => Err(ErrorKind::WouldBlock.into()),
     }
+}
+
+#[cold]
+#[inline(never)]
+fn empty_chunk() -> io::Error {
+    io::Error::new(ErrorKind::InvalidInput, "internal: empty chunk")
 }
