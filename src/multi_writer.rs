@@ -36,7 +36,8 @@ use crate::drive::{blocking, check_written, unpoll, write_all_from, Gathered, So
 /// out of bounds.
 ///
 /// With no writers, `write` accepts (and drops) everything, as Go's does. An empty
-/// buffer returns `Ok(0)` without calling any writer.
+/// buffer returns `Ok(0)` without calling any writer (once a held round, if any,
+/// is finished).
 ///
 /// `flush` (and `poll_flush`, `poll_close`, `poll_shutdown`) first finishes any
 /// held round (see below), then flushes (or closes) the writers in order; it is

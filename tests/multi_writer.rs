@@ -126,6 +126,15 @@ fn nested_multiwriter_also_works() {
     assert_eq!(format!("{outer:?}"), "MultiWriter { writers: 1, held: 0 }");
 }
 
+#[test]
+fn send_sync_unpin_when_the_writers_are() {
+    fn check<T: Send + Sync + Unpin>() {}
+    check::<MultiWriter<Vec<u8>>>();
+    check::<pipetap::TeeReader<&[u8], Vec<u8>>>();
+    fn check_send<T: Send>() {}
+    check_send::<MultiWriter<Box<dyn Write + Send>>>();
+}
+
 // ----- short writes -----
 
 #[test]

@@ -67,8 +67,10 @@ fn steady_state_blocking(size: usize) {
             }
             w.write_all(&data).unwrap();
             let half = size / 2;
-            w.write_vectored(&[IoSlice::new(&data[..half]), IoSlice::new(&data[half..])])
+            let n = w
+                .write_vectored(&[IoSlice::new(&data[..half]), IoSlice::new(&data[half..])])
                 .unwrap();
+            assert_eq!(n, size);
         }
         w.flush().unwrap();
     };
