@@ -345,6 +345,8 @@ impl<W> MultiWriter<W> {
     /// Delivers the held round (if any) to the writers that still owe it.
     /// On error the round is abandoned: the failing writer has a prefix, the
     /// ones after it nothing (fail fast, as for a fresh round).
+    #[cold]
+    #[inline(never)]
     fn finish_round<D: WriteDoor<W>>(&mut self, door: &mut D) -> Poll<io::Result<()>> {
         if !self.round.is_active() {
             return Poll::Ready(Ok(()));
@@ -556,6 +558,23 @@ impl<W: Write> Write for MultiWriter<W> {
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         unpoll(self.poll_write_vectored_with(&mut BlockingDoor, bufs))
+    }
+
+    /// The default `write_all` loop (same semantics), marked `#[inline]` so the
+    /// hot path of a tee into in-memory sinks compiles down to the copies.
+    #[inline]
+    fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
+        while !buf.is_empty() {
+            match self.write(buf) {
+                Ok(n) => match buf.get(n..) {
+                    Some(rest) if n > 0 => buf = rest,
+                    _ => return Err(ErrorKind::WriteZero.into()),
+                },
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
