@@ -426,7 +426,9 @@ impl<W> MultiWriter<W> {
                 Err(e) => return Poll::Ready(Err(e)),
             },
         };
-        self.finishing = None;
+        if self.finishing.is_some() {
+            self.finishing = None;
+        }
         Poll::Ready(self.spread(door, &buf[..n]).map(|()| n))
     }
 
