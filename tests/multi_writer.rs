@@ -712,14 +712,24 @@ mod props {
         w: &mut MultiWriter<MockWriter>,
         data: &[u8],
         chunk: usize,
-        mut poll_write: impl FnMut(&mut MultiWriter<MockWriter>, &[u8]) -> Poll<io::Result<usize>>,
+        vectored: bool,
+        mut poll_write: impl FnMut(
+            &mut MultiWriter<MockWriter>,
+            &[IoSlice<'_>],
+        ) -> Poll<io::Result<usize>>,
         mut poll_flush: impl FnMut(&mut MultiWriter<MockWriter>) -> Poll<io::Result<()>>,
     ) {
         let mut pos = 0;
         let mut stalls = 0;
         while pos < data.len() {
             let end = (pos + chunk).min(data.len());
-            match poll_write(w, &data[pos..end]) {
+            let piece = &data[pos..end];
+            // Vectored: the piece as three slices (some possibly empty).
+            let (x, rest) = piece.split_at(piece.len() / 3);
+            let (y, z) = rest.split_at(rest.len() / 2);
+            let slices = [IoSlice::new(x), IoSlice::new(y), IoSlice::new(z)];
+            let single = [IoSlice::new(piece)];
+            match poll_write(w, if vectored { &slices } else { &single }) {
                 Poll::Ready(Ok(n)) => {
                     assert!(n > 0 && n <= end - pos);
                     pos += n;
@@ -754,6 +764,7 @@ mod props {
             specs in proptest::collection::vec(spec(), 1..5),
             chunk in 1usize..700,
             door in 0u8..3,
+            vectored in any::<bool>(),
         ) {
             let mut w = MultiWriter::new(specs.iter().map(|s| {
                 MockWriter::new()
@@ -766,7 +777,8 @@ mod props {
                     &mut w,
                     &data,
                     chunk,
-                    |w, b| blocking(w.write(b)),
+                    vectored,
+                    |w, b| blocking(if vectored { w.write_vectored(b) } else { w.write(&b[0]) }),
                     |w| blocking(w.flush().map(|()| 0)).map(|r| r.map(drop)),
                 ),
                 #[cfg(feature = "futures")]
@@ -774,7 +786,15 @@ mod props {
                     &mut w,
                     &data,
                     chunk,
-                    |w, b| futures::io::AsyncWrite::poll_write(Pin::new(w), &mut Context::from_waker(noop_waker_ref()), b),
+                    vectored,
+                    |w, b| {
+                        let cx = &mut Context::from_waker(noop_waker_ref());
+                        if vectored {
+                            futures::io::AsyncWrite::poll_write_vectored(Pin::new(w), cx, b)
+                        } else {
+                            futures::io::AsyncWrite::poll_write(Pin::new(w), cx, &b[0])
+                        }
+                    },
                     |w| futures::io::AsyncWrite::poll_flush(Pin::new(w), &mut Context::from_waker(noop_waker_ref())),
                 ),
                 #[cfg(feature = "tokio")]
@@ -782,7 +802,15 @@ mod props {
                     &mut w,
                     &data,
                     chunk,
-                    |w, b| tokio::io::AsyncWrite::poll_write(Pin::new(w), &mut Context::from_waker(noop_waker_ref()), b),
+                    vectored,
+                    |w, b| {
+                        let cx = &mut Context::from_waker(noop_waker_ref());
+                        if vectored {
+                            tokio::io::AsyncWrite::poll_write_vectored(Pin::new(w), cx, b)
+                        } else {
+                            tokio::io::AsyncWrite::poll_write(Pin::new(w), cx, &b[0])
+                        }
+                    },
                     |w| tokio::io::AsyncWrite::poll_flush(Pin::new(w), &mut Context::from_waker(noop_waker_ref())),
                 ),
                 _ => return Ok(()), // door not compiled in

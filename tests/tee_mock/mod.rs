@@ -4,7 +4,7 @@
 //! test opens it.
 #![allow(dead_code)]
 
-use std::io::{self, ErrorKind, Read, Write};
+use std::io::{self, ErrorKind, IoSlice, Read, Write};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
@@ -78,6 +78,20 @@ impl MockWriter {
         n
     }
 
+    /// Gathers up to `limit` bytes across the slices.
+    fn accept_vectored(&mut self, bufs: &[IoSlice<'_>]) -> usize {
+        let mut left = self.limit;
+        for b in bufs {
+            let n = b.len().min(left);
+            self.data.extend_from_slice(&b[..n]);
+            left -= n;
+            if left == 0 {
+                break;
+            }
+        }
+        self.limit - left
+    }
+
     fn poll_hiccup(&mut self, cx: &mut Context<'_>) -> bool {
         if self.hiccup() {
             cx.waker().wake_by_ref();
@@ -94,6 +108,13 @@ impl Write for MockWriter {
             return Err(self.blocking_hiccup.into());
         }
         Ok(self.accept(buf))
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        if self.hiccup() {
+            return Err(self.blocking_hiccup.into());
+        }
+        Ok(self.accept_vectored(bufs))
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -116,6 +137,18 @@ impl futures::io::AsyncWrite for MockWriter {
             return Poll::Pending;
         }
         Poll::Ready(Ok(this.accept(buf)))
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if this.poll_hiccup(cx) {
+            return Poll::Pending;
+        }
+        Poll::Ready(Ok(this.accept_vectored(bufs)))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -144,6 +177,18 @@ impl tokio::io::AsyncWrite for MockWriter {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         futures::io::AsyncWrite::poll_write(self, cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        futures::io::AsyncWrite::poll_write_vectored(self, cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
