@@ -22,7 +22,9 @@ use crate::drive::{blocking, check_written, unpoll, write_all_from, Gathered, So
 ///    loops, as it would on the first writer alone.
 /// 2. Every other writer, in order, then receives exactly `buf[..n]`, looping
 ///    over its own short writes (and retrying `Interrupted`, as `write_all`
-///    does), before `write` returns.
+///    does, so a writer that is interrupted forever is retried forever), before
+///    `write` returns. The first writer's `Interrupted` is returned as it is:
+///    nothing was accepted, and the caller's `write_all` retries.
 /// 3. Fail fast: the first error from any writer is returned and the writers
 ///    after it are not called for that buffer. So when writer `i` fails, writers
 ///    `0..i` hold all `n` bytes, writer `i` holds a prefix of them (possibly

@@ -149,6 +149,19 @@ fn misbehaving_reader_is_invalid_data() {
 }
 
 #[test]
+fn tee_into_a_multi_writer() {
+    let data = seeded_bytes(3, 5000);
+    let copies = pipetap::MultiWriter::new([MockWriter::new().limit(3), MockWriter::new()]);
+    let mut r = TeeReader::new(MockReader::new(data.clone()).limit(100), copies);
+    let mut out = Vec::new();
+    r.read_to_end(&mut out).unwrap();
+    assert_eq!(out, data);
+    for m in r.into_inner().1.into_inner() {
+        assert_eq!(m.data, data);
+    }
+}
+
+#[test]
 fn buf_reader_over_tee_gives_exact_buf_read() {
     use std::io::BufRead;
     let mut br =
