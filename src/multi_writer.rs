@@ -11,7 +11,8 @@ use crate::drive::{blocking, check_written, unpoll, write_all_from, Gathered, So
 /// [`io.MultiWriter`](https://pkg.go.dev/io#MultiWriter).
 ///
 /// Use `Box<dyn Write + Send>` (or `Box<dyn futures::io::AsyncWrite + Send + Unpin>`,
-/// or the tokio equivalent) as `W` to mix writer types.
+/// or the tokio equivalent) as `W` to mix writer types. The async impls need
+/// `W: Unpin`; pin a `!Unpin` writer with `Box::pin` (`Pin<Box<W>>` is `Unpin`).
 ///
 /// # Semantics
 ///
