@@ -534,6 +534,27 @@ fn boxed_tokio_writers_mix_types() {
     assert_eq!(got, seeded_bytes(5, len));
 }
 
+#[cfg(feature = "futures")]
+#[test]
+fn round_held_by_an_async_write_is_finished_by_a_blocking_flush() {
+    use futures::task::noop_waker_ref;
+    use std::task::{Context, Poll};
+    let mut w = MultiWriter::new([
+        MockWriter::new(),
+        MockWriter::new().hiccups(vec![true, false]),
+    ]);
+    let mut cx = Context::from_waker(noop_waker_ref());
+    let p = futures::io::AsyncWrite::poll_write(std::pin::Pin::new(&mut w), &mut cx, b"mixed");
+    assert!(matches!(p, Poll::Ready(Ok(5))));
+    assert_eq!(w.held_len(), 5);
+    Write::flush(&mut w).unwrap();
+    assert_eq!(w.held_len(), 0);
+    assert!(w
+        .get_ref()
+        .iter()
+        .all(|m| m.data == b"mixed" && m.flushes == 1));
+}
+
 // ----- poll level -----
 
 #[cfg(any(feature = "futures", feature = "tokio"))]
