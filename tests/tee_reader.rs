@@ -334,7 +334,10 @@ mod props {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(200))]
+        // 200 cases by default; PROPTEST_CASES=N for a longer run.
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(200)
+        ))]
         #[test]
         fn reader_and_writer_both_get_exactly_the_input(
             data in proptest::collection::vec(any::<u8>(), 0..3000),
