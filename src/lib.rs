@@ -93,6 +93,11 @@ mod sync;
 pub use pipe::{pipe, PipeBuilder, PipeEnd, ReadHalf, WriteHalf, DEFAULT_CAPACITY};
 
 // --- tee writers (issue 3) ---
+mod drive;
+mod multi_writer;
+mod tee_reader;
+pub use multi_writer::MultiWriter;
+pub use tee_reader::TeeReader;
 
 // --- recording (issue 4) ---
 mod diff;

@@ -1,0 +1,203 @@
+//! Zero allocations per write in steady state, for MultiWriter and TeeReader
+//! on every front door, counted by a global allocator (per thread, so the test
+//! harness and other threads cannot disturb the count).
+
+mod common;
+mod tee_mock;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::io::{IoSlice, Read, Write};
+
+use pipetap::{MultiWriter, TeeReader};
+use tee_mock::{MockReader, MockWriter};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+// SAFETY: forwards every call to the system allocator unchanged; the
+// thread-local counter is const-initialised and never allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        System.alloc(layout)
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        System.alloc_zeroed(layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        System.realloc(ptr, layout, new_size)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by `f` on this thread.
+fn allocations(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+const ROUNDS: usize = 2_000;
+
+fn steady_state_blocking(size: usize) {
+    let data = vec![0xA5u8; size];
+    let mut w = MultiWriter::new([Vec::with_capacity(64 * size), Vec::with_capacity(64 * size)]);
+    let run = |w: &mut MultiWriter<Vec<u8>>| {
+        for i in 0..ROUNDS {
+            if i % 32 == 0 {
+                w.get_mut().iter_mut().for_each(Vec::clear);
+            }
+            w.write_all(&data).unwrap();
+            let half = size / 2;
+            let n = w
+                .write_vectored(&[IoSlice::new(&data[..half]), IoSlice::new(&data[half..])])
+                .unwrap();
+            assert_eq!(n, size);
+        }
+        w.flush().unwrap();
+    };
+    run(&mut w); // warm-up
+    assert_eq!(
+        allocations(|| run(&mut w)),
+        0,
+        "blocking MultiWriter, {size}-byte writes"
+    );
+}
+
+#[cfg(any(feature = "futures", feature = "tokio"))]
+/// Writers that are `Pending` on alternate calls and take short writes, so
+/// every write holds a round in the internal buffer.
+fn pending_writers(size: usize) -> MultiWriter<MockWriter> {
+    let sink = |limit| {
+        let mut m = MockWriter::new().limit(limit).alternate();
+        m.data.reserve(64 * size);
+        m
+    };
+    MultiWriter::new([sink(usize::MAX), sink(size / 3 + 1), sink(usize::MAX)])
+}
+
+#[cfg(any(feature = "futures", feature = "tokio"))]
+fn steady_state_async(
+    size: usize,
+    name: &str,
+    mut poll_write: impl FnMut(
+        &mut MultiWriter<MockWriter>,
+        &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>>,
+    mut poll_flush: impl FnMut(&mut MultiWriter<MockWriter>) -> std::task::Poll<std::io::Result<()>>,
+) {
+    let data = vec![0x5Au8; size];
+    let mut w = pending_writers(size);
+    let mut run = |w: &mut MultiWriter<MockWriter>| {
+        for i in 0..ROUNDS {
+            if i % 32 == 0 {
+                while poll_flush(w).is_pending() {}
+                w.get_mut().iter_mut().for_each(|m| m.data.clear());
+            }
+            let mut pos = 0;
+            while pos < data.len() {
+                if let std::task::Poll::Ready(r) = poll_write(w, &data[pos..]) {
+                    pos += r.unwrap();
+                }
+            }
+        }
+        while poll_flush(w).is_pending() {}
+    };
+    run(&mut w); // warm-up: the held buffer reaches its size
+    assert_eq!(
+        allocations(|| run(&mut w)),
+        0,
+        "{name} MultiWriter, {size}-byte writes"
+    );
+}
+
+fn steady_state_tee_reader(size: usize) {
+    let data = vec![0x3Cu8; 64 * size];
+    let mut buf = vec![0u8; size];
+    let mut w = MockWriter::new().limit(size / 3 + 1);
+    w.blocking_hiccup = std::io::ErrorKind::WouldBlock;
+    w.hiccups = vec![false, true];
+    w.data.reserve(2 * data.len());
+    let mut tee = TeeReader::new(MockReader::new(data), w);
+    let mut run = |tee: &mut TeeReader<MockReader, MockWriter>| {
+        tee.get_mut().0.pos = 0;
+        tee.get_mut().1.data.clear();
+        loop {
+            match tee.read(&mut buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+    };
+    run(&mut tee);
+    assert_eq!(
+        allocations(|| run(&mut tee)),
+        0,
+        "TeeReader, {size}-byte reads"
+    );
+}
+
+#[test]
+fn zero_allocations_per_write_in_steady_state() {
+    common::watchdog(all_doors);
+}
+
+fn all_doors() {
+    assert_eq!(
+        allocations(|| drop(std::hint::black_box(Vec::<u8>::with_capacity(10)))),
+        1,
+        "the counter counts"
+    );
+    for size in [64, 16 * 1024] {
+        steady_state_blocking(size);
+        steady_state_tee_reader(size);
+
+        #[cfg(feature = "futures")]
+        steady_state_async(
+            size,
+            "futures",
+            |w, b| {
+                let mut cx = std::task::Context::from_waker(futures::task::noop_waker_ref());
+                futures::io::AsyncWrite::poll_write(std::pin::Pin::new(w), &mut cx, b)
+            },
+            |w| {
+                let mut cx = std::task::Context::from_waker(futures::task::noop_waker_ref());
+                futures::io::AsyncWrite::poll_flush(std::pin::Pin::new(w), &mut cx)
+            },
+        );
+
+        #[cfg(feature = "tokio")]
+        steady_state_async(
+            size,
+            "tokio",
+            |w, b| {
+                let mut cx = std::task::Context::from_waker(futures::task::noop_waker_ref());
+                tokio::io::AsyncWrite::poll_write(std::pin::Pin::new(w), &mut cx, b)
+            },
+            |w| {
+                let mut cx = std::task::Context::from_waker(futures::task::noop_waker_ref());
+                tokio::io::AsyncWrite::poll_flush(std::pin::Pin::new(w), &mut cx)
+            },
+        );
+    }
+}
