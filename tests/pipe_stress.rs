@@ -213,6 +213,7 @@ fn soak_many_pipes_all_doors_and_knobs() {
             .build()
             .expect("tokio runtime");
         for round in 0..rounds {
+            let started = std::time::Instant::now();
             let mut rng = Rng(0x5EED_0000 + round as u64);
             let mut threads = Vec::new();
             #[cfg(feature = "tokio")]
@@ -284,6 +285,7 @@ fn soak_many_pipes_all_doors_and_knobs() {
                         .expect("tokio end failed");
                 }
             });
+            eprintln!("round {round}: {:?}", started.elapsed());
         }
     });
 }
