@@ -257,8 +257,10 @@ fn soak_many_pipes_all_doors_and_knobs() {
                         }
                         Door::Futures => threads.push(std::thread::spawn(move || {
                             futures::executor::block_on(async {
-                                let (wr, rd) =
-                                    futures::join!(futures_writer(w, &plan), futures_reader(r, &plan));
+                                let (wr, rd) = futures::join!(
+                                    futures_writer(w, &plan),
+                                    futures_reader(r, &plan)
+                                );
                                 wr.and(rd)
                             })
                         })),

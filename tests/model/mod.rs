@@ -95,21 +95,56 @@ pub enum Op {
         split: Option<(usize, usize)>,
     },
     /// Read into a buffer of `len` bytes.
-    Read { end: usize, len: usize, door: Door },
-    Flush { end: usize, door: Door },
+    Read {
+        end: usize,
+        len: usize,
+        door: Door,
+    },
+    Flush {
+        end: usize,
+        door: Door,
+    },
     /// `shutdown(how)`; a `Write` shutdown through an async door is
     /// `poll_close` / `poll_shutdown`.
-    Shutdown { end: usize, how: Shutdown, door: Door },
-    Close { end: usize },
-    CloseWithError { end: usize, kind: ErrorKind },
-    Drop { end: usize },
-    Deadline { end: usize, which: Which, when: When },
+    Shutdown {
+        end: usize,
+        how: Shutdown,
+        door: Door,
+    },
+    Close {
+        end: usize,
+    },
+    CloseWithError {
+        end: usize,
+        kind: ErrorKind,
+    },
+    Drop {
+        end: usize,
+    },
+    Deadline {
+        end: usize,
+        which: Which,
+        when: When,
+    },
     /// `set_read_timeout` / `set_write_timeout`; `secs` 0 is the invalid
     /// `Some(Duration::ZERO)`.
-    Timeout { end: usize, read: bool, secs: Option<u8> },
-    FailNextRead { end: usize, kind: ErrorKind },
-    FailNextWrite { end: usize, kind: ErrorKind },
-    Nonblocking { end: usize, on: bool },
+    Timeout {
+        end: usize,
+        read: bool,
+        secs: Option<u8>,
+    },
+    FailNextRead {
+        end: usize,
+        kind: ErrorKind,
+    },
+    FailNextWrite {
+        end: usize,
+        kind: ErrorKind,
+    },
+    Nonblocking {
+        end: usize,
+        on: bool,
+    },
 }
 
 /// How the pipe is built.
@@ -500,7 +535,9 @@ impl Runner {
     /// in the message of every error the pipe makes itself.
     fn check_err(&self, what: &str, got: &io::Error, want: ErrorKind) {
         if got.kind() != want {
-            self.fail(format_args!("{what}: got error {got:?}, model says {want:?}"));
+            self.fail(format_args!(
+                "{what}: got error {got:?}, model says {want:?}"
+            ));
         }
         if let Some(name) = self.name {
             let own = !matches!(want, ErrorKind::WouldBlock | ErrorKind::InvalidInput);
@@ -779,7 +816,8 @@ impl Runner {
     fn drain(mut self) {
         self.log.push("--- drain ---".into());
         for end in 0..2 {
-            self.log.push(format!("Shutdown {{ end: {end}, how: Write }}"));
+            self.log
+                .push(format!("Shutdown {{ end: {end}, how: Write }}"));
             self.step(&Op::Shutdown {
                 end,
                 how: Shutdown::Write,
@@ -801,7 +839,8 @@ impl Runner {
                 left -= 1;
                 let before = self.dirs[1 - end].read;
                 let had_fault = self.dirs[1 - end].reader.fault.is_some();
-                self.log.push(format!("Read {{ end: {end}, len: 4096, door: Blocking }}"));
+                self.log
+                    .push(format!("Read {{ end: {end}, len: 4096, door: Blocking }}"));
                 self.read(end, 4096, Door::Blocking);
                 if self.dirs[1 - end].read == before && !had_fault {
                     break;
