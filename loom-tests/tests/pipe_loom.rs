@@ -360,3 +360,24 @@ fn async_reader_woken_by_peer_drop() {
     });
 }
 
+
+/// The same with `interleave_pending`: each call's extra `Pending` wakes its
+/// own task, so neither side is left un-woken.
+#[test]
+fn async_handoff_with_interleave_pending() {
+    loom::model(|| {
+        let (mut a, mut b) = PipeBuilder::new()
+            .capacity(1)
+            .interleave_pending(true)
+            .build();
+        let writer = thread::spawn(move || {
+            let n = async_write(&mut a, b"h").unwrap();
+            (n, a)
+        });
+        let mut buf = [0; 2];
+        let n = async_read(&mut b, &mut buf).unwrap();
+        let (accepted, _a) = writer.join().unwrap();
+        assert_eq!((n, accepted), (1, 1));
+        assert_eq!(buf[0], b'h');
+    });
+}
