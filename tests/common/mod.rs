@@ -18,7 +18,10 @@ pub fn watchdog<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T 
 
 /// [`watchdog`] with an explicit limit.
 #[track_caller]
-pub fn watchdog_for<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+pub fn watchdog_for<T: Send + 'static>(
+    limit: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (tx, rx) = mpsc::channel();
     let handle = thread::Builder::new()
         .name("watched-test".into())
