@@ -6,10 +6,7 @@
 mod common;
 
 use std::io::{ErrorKind, Read, Write};
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 
 use common::watchdog;
@@ -138,101 +135,108 @@ mod tokio_tasks {
     }
 }
 
-/// A waker that panics when woken.
-struct PanickingWaker;
-
-impl Wake for PanickingWaker {
-    fn wake(self: Arc<Self>) {
-        panic!("waker panicked");
-    }
-}
-
-/// A waker that counts its wake-ups.
-#[derive(Default)]
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
+/// Wakers the pipe calls (a module of its own: needs the `futures` door).
 #[cfg(feature = "futures")]
-fn poll_read(
-    end: &mut pipetap::PipeEnd,
-    waker: &Waker,
-    buf: &mut [u8],
-) -> Poll<std::io::Result<usize>> {
-    use futures::io::AsyncRead;
-    std::pin::Pin::new(end).poll_read(&mut Context::from_waker(waker), buf)
-}
+mod wakers {
+    use super::common::watchdog;
+    use std::io::{ErrorKind, Read, Write};
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
 
-#[cfg(feature = "futures")]
-#[test]
-fn panicking_waker_does_not_wedge_the_writer() {
-    watchdog(|| {
-        let (mut a, mut b) = pipetap::pipe();
-        let bad = Waker::from(Arc::new(PanickingWaker));
-        let mut buf = [0; 8];
-        assert!(poll_read(&mut b, &bad, &mut buf).is_pending());
-        // The writer's call delivers the bytes and reports them, whatever the
-        // reader's waker does.
-        let wrote = catch_unwind(AssertUnwindSafe(|| a.write(b"abc")));
-        assert_eq!(
-            wrote
-                .expect("a panicking waker reached the writer")
-                .unwrap(),
-            3
-        );
-        a.write_all(b"def").unwrap();
-        let good = Waker::from(Arc::new(CountingWaker::default()));
-        match poll_read(&mut b, &good, &mut buf) {
-            Poll::Ready(Ok(6)) => assert_eq!(&buf[..6], b"abcdef"),
-            other => panic!("expected the 6 bytes once, got {other:?}"),
+    /// A waker that panics when woken.
+    struct PanickingWaker;
+
+    impl Wake for PanickingWaker {
+        fn wake(self: Arc<Self>) {
+            panic!("waker panicked");
         }
-    });
-}
+    }
 
-/// Regression: a panicking waker of the peer's pending read made `close()`
-/// panic after shutting the write direction only, so the read direction was
-/// never shut (the peer's writes kept succeeding instead of `BrokenPipe`).
-#[cfg(feature = "futures")]
-#[test]
-fn panicking_waker_stopped_close_halfway() {
-    watchdog(|| {
-        let (a, mut b) = pipetap::pipe();
-        let bad = Waker::from(Arc::new(PanickingWaker));
-        let mut buf = [0; 8];
-        assert!(poll_read(&mut b, &bad, &mut buf).is_pending());
-        let closed = catch_unwind(AssertUnwindSafe(|| a.close()));
-        assert!(closed.is_ok(), "close() panicked from the peer's waker");
-        assert_eq!(b.write(b"x").unwrap_err().kind(), ErrorKind::BrokenPipe);
-        assert_eq!(b.read(&mut buf).unwrap(), 0);
-    });
-}
+    /// A waker that counts its wake-ups.
+    #[derive(Default)]
+    struct CountingWaker(AtomicUsize);
 
-/// Regression: a panicking waker skipped the wake-ups after it, so another
-/// task pending on the pipe was never woken by `close()`.
-#[cfg(feature = "futures")]
-#[test]
-fn panicking_waker_swallowed_other_wakeups() {
-    watchdog(|| {
-        let (mut a, mut b) = pipetap::pipe();
-        let bad = Waker::from(Arc::new(PanickingWaker));
-        let counter = Arc::new(CountingWaker::default());
-        let good = Waker::from(counter.clone());
-        let mut buf = [0; 8];
-        assert!(poll_read(&mut b, &bad, &mut buf).is_pending());
-        assert!(poll_read(&mut a, &good, &mut buf).is_pending());
-        let _ = catch_unwind(AssertUnwindSafe(|| a.close()));
-        assert_eq!(
-            counter.0.load(Ordering::SeqCst),
-            1,
-            "a's own pending read was not woken"
-        );
-        assert_eq!(
-            poll_read(&mut a, &good, &mut buf).map(|r| r.unwrap()),
-            Poll::Ready(0)
-        );
-    });
+    impl Wake for CountingWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn poll_read(
+        end: &mut pipetap::PipeEnd,
+        waker: &Waker,
+        buf: &mut [u8],
+    ) -> Poll<std::io::Result<usize>> {
+        use futures::io::AsyncRead;
+        std::pin::Pin::new(end).poll_read(&mut Context::from_waker(waker), buf)
+    }
+
+    #[test]
+    fn panicking_waker_does_not_wedge_the_writer() {
+        watchdog(|| {
+            let (mut a, mut b) = pipetap::pipe();
+            let bad = Waker::from(Arc::new(PanickingWaker));
+            let mut buf = [0; 8];
+            assert!(poll_read(&mut b, &bad, &mut buf).is_pending());
+            // The writer's call delivers the bytes and reports them, whatever the
+            // reader's waker does.
+            let wrote = catch_unwind(AssertUnwindSafe(|| a.write(b"abc")));
+            assert_eq!(
+                wrote
+                    .expect("a panicking waker reached the writer")
+                    .unwrap(),
+                3
+            );
+            a.write_all(b"def").unwrap();
+            let good = Waker::from(Arc::new(CountingWaker::default()));
+            match poll_read(&mut b, &good, &mut buf) {
+                Poll::Ready(Ok(6)) => assert_eq!(&buf[..6], b"abcdef"),
+                other => panic!("expected the 6 bytes once, got {other:?}"),
+            }
+        });
+    }
+
+    /// Regression: a panicking waker of the peer's pending read made `close()`
+    /// panic after shutting the write direction only, so the read direction was
+    /// never shut (the peer's writes kept succeeding instead of `BrokenPipe`).
+    #[test]
+    fn panicking_waker_stopped_close_halfway() {
+        watchdog(|| {
+            let (a, mut b) = pipetap::pipe();
+            let bad = Waker::from(Arc::new(PanickingWaker));
+            let mut buf = [0; 8];
+            assert!(poll_read(&mut b, &bad, &mut buf).is_pending());
+            let closed = catch_unwind(AssertUnwindSafe(|| a.close()));
+            assert!(closed.is_ok(), "close() panicked from the peer's waker");
+            assert_eq!(b.write(b"x").unwrap_err().kind(), ErrorKind::BrokenPipe);
+            assert_eq!(b.read(&mut buf).unwrap(), 0);
+        });
+    }
+
+    /// Regression: a panicking waker skipped the wake-ups after it, so another
+    /// task pending on the pipe was never woken by `close()`.
+    #[test]
+    fn panicking_waker_swallowed_other_wakeups() {
+        watchdog(|| {
+            let (mut a, mut b) = pipetap::pipe();
+            let bad = Waker::from(Arc::new(PanickingWaker));
+            let counter = Arc::new(CountingWaker::default());
+            let good = Waker::from(counter.clone());
+            let mut buf = [0; 8];
+            assert!(poll_read(&mut b, &bad, &mut buf).is_pending());
+            assert!(poll_read(&mut a, &good, &mut buf).is_pending());
+            let _ = catch_unwind(AssertUnwindSafe(|| a.close()));
+            assert_eq!(
+                counter.0.load(Ordering::SeqCst),
+                1,
+                "a's own pending read was not woken"
+            );
+            assert_eq!(
+                poll_read(&mut a, &good, &mut buf).map(|r| r.unwrap()),
+                Poll::Ready(0)
+            );
+        });
+    }
 }
