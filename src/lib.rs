@@ -109,6 +109,9 @@ pub use tape::{Event, Mismatch, Tape, WaitFor};
 #[doc = include_str!("../RECIPES.md")]
 pub mod recipes {}
 
+#[doc = include_str!("../SHAKING-OUT-BUGS.md")]
+pub mod shaking_out_bugs {}
+
 // The README's example is compiled and run as a doctest so it never rots.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

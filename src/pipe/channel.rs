@@ -152,10 +152,10 @@ impl Wake {
             timer::wake_at(at, waker);
         }
         if let Some(w) = self.reader_task {
-            w.wake();
+            wake_contained(w);
         }
         if let Some(w) = self.writer_task {
-            w.wake();
+            wake_contained(w);
         }
     }
 
@@ -171,6 +171,16 @@ impl Wake {
             dir.writable.notify_all();
         }
     }
+}
+
+/// Wakes a task. A waker is user code: if it panics, the panic (reported by
+/// the panic hook as usual) must not skip the other wake-ups of this call,
+/// nor escape into the pipe call that delivers them, which may belong to the
+/// other side (its write would lose the count it accepted) or be half done
+/// (`close` shuts one direction, then the other). The timer thread does the
+/// same.
+fn wake_contained(waker: Waker) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake()));
 }
 
 /// The state of one direction, guarded by its [`Direction`]'s lock.

@@ -14,7 +14,8 @@ use crate::sync::Arc;
 /// The two directions of a pipe: `dirs[s]` carries the bytes written by end `s`.
 struct Shared {
     dirs: [Direction; 2],
-    name: Option<Arc<str>>,
+    // Immutable: std's `Arc` even under loom, which has no `Arc<str>`.
+    name: Option<std::sync::Arc<str>>,
 }
 
 /// The reading half of a [`PipeEnd`], from [`PipeEnd::into_split`].
@@ -353,7 +354,7 @@ impl Drop for WriteHalf {
 }
 
 impl PipeEnd {
-    pub(crate) fn pair(config: Config, name: Option<Arc<str>>) -> (PipeEnd, PipeEnd) {
+    pub(crate) fn pair(config: Config, name: Option<std::sync::Arc<str>>) -> (PipeEnd, PipeEnd) {
         let label = Label { name: name.clone() };
         let shared = Arc::new(Shared {
             dirs: [
