@@ -711,7 +711,7 @@ impl<W: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for MultiWriter<W> 
     /// Follows the first writer (true when there are none: everything is
     /// accepted at once).
     fn is_write_vectored(&self) -> bool {
-        self.writers.first().map_or(true, |w| w.is_write_vectored())
+        self.writers.first().is_none_or(|w| w.is_write_vectored())
     }
 
     fn poll_flush(

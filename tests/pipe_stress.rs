@@ -101,7 +101,7 @@ fn blocking_writer(mut w: WriteHalf, plan: &Plan) -> io::Result<()> {
         }
         w.write_all(chunk)?;
     }
-    w.shutdown()
+    w.shutdown_write()
 }
 
 fn blocking_reader(mut r: ReadHalf, plan: &Plan) -> io::Result<()> {
