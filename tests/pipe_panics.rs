@@ -239,4 +239,24 @@ mod wakers {
             );
         });
     }
+
+    /// A thread that panics while holding an end drops it while unwinding;
+    /// if the peer's waker panicked out of that drop, the process would
+    /// abort (a panic during a panic). It must not.
+    #[test]
+    fn panicking_waker_during_unwind_does_not_abort() {
+        watchdog(|| {
+            let (a, mut b) = pipetap::pipe();
+            let bad = Waker::from(Arc::new(PanickingWaker));
+            let mut buf = [0; 8];
+            assert!(poll_read(&mut b, &bad, &mut buf).is_pending());
+            let t = std::thread::spawn(move || {
+                let _a = a;
+                panic!("user code failed while holding the end");
+            });
+            assert!(t.join().is_err());
+            assert_eq!(b.read(&mut buf).unwrap(), 0);
+            assert_eq!(b.write(b"x").unwrap_err().kind(), ErrorKind::BrokenPipe);
+        });
+    }
 }

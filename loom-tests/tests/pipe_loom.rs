@@ -239,7 +239,10 @@ fn deadline_racing_blocked_write_and_reader() {
         a.set_write_deadline(Some(Instant::now())).unwrap();
         let wrote = writer.join().unwrap();
         let b = reader.join().unwrap();
-        assert!(matches!(wrote, Ok(1) | Err(ErrorKind::TimedOut)), "{wrote:?}");
+        assert!(
+            matches!(wrote, Ok(1) | Err(ErrorKind::TimedOut)),
+            "{wrote:?}"
+        );
         assert_eq!(b.unread_len(), usize::from(wrote.is_ok()));
         a.close().unwrap();
         let rest = read_to_end(&b);
@@ -359,7 +362,6 @@ fn async_reader_woken_by_peer_drop() {
         dropper.join().unwrap();
     });
 }
-
 
 /// The same with `interleave_pending`: each call's extra `Pending` wakes its
 /// own task, so neither side is left un-woken.
