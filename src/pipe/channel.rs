@@ -142,10 +142,18 @@ impl Wake {
     }
 
     /// Delivers the wake-ups. Must be called with the lock released.
+    #[inline]
     pub(crate) fn run(self, dir: &Direction) {
         if self.is_empty() {
-            return;
+            // Nothing to deliver and nothing owned: skip the out-of-line drop.
+            std::mem::forget(self);
+        } else {
+            self.deliver(dir);
         }
+    }
+
+    #[inline(never)]
+    fn deliver(self, dir: &Direction) {
         self.signal(dir);
         if let Some(timer) = self.timer {
             let (at, waker) = *timer;
@@ -260,9 +268,10 @@ impl Channel {
     }
 
     /// A read that finishes without waiting, or registers `waiter` and says `Wait`.
-    pub(crate) fn read(
+    #[inline]
+    pub(crate) fn read<T: Target + ?Sized>(
         &mut self,
-        dst: &mut dyn Target,
+        dst: &mut T,
         waiter: Waiter<'_>,
         label: &Label,
         wake: &mut Wake,
@@ -270,7 +279,13 @@ impl Channel {
         if dst.room() == 0 {
             return Attempt::Done(Ok(0));
         }
-        let result = if let Some(kind) = self.reader.fault.take() {
+        let result = if let Some(kind) = self
+            .reader
+            .fault
+            .is_some()
+            .then(|| self.reader.fault.take())
+            .flatten()
+        {
             Err(label.injected(kind, "read"))
         } else if self.read_shut {
             Ok(0)
@@ -317,6 +332,7 @@ impl Channel {
     }
 
     /// A write that finishes without waiting, or registers `waiter` and says `Wait`.
+    #[inline]
     pub(crate) fn write(
         &mut self,
         src: Source<'_>,
@@ -327,7 +343,10 @@ impl Channel {
         let empty = src.is_empty();
         let result = if empty && self.write_shut.is_none() && !self.read_shut {
             Ok(0)
-        } else if let Some(kind) = (!empty).then(|| self.writer.fault.take()).flatten() {
+        } else if let Some(kind) = (!empty && self.writer.fault.is_some())
+            .then(|| self.writer.fault.take())
+            .flatten()
+        {
             Err(label.injected(kind, "write"))
         } else if self.write_shut.is_some() {
             Err(label.broken_pipe("write side is shut down"))

@@ -126,7 +126,7 @@ impl ReadHalf {
     pub(crate) fn poll_read_into(
         &self,
         cx: &mut Context<'_>,
-        dst: &mut dyn Target,
+        dst: &mut (impl Target + ?Sized),
     ) -> Poll<io::Result<usize>> {
         self.dir().poll(cx, Op::Read, |chan, waiter, label, wake| {
             chan.read(dst, waiter, label, wake)

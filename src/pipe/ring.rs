@@ -85,9 +85,11 @@ impl<'a> SliceTarget<'a> {
 }
 
 impl Target for SliceTarget<'_> {
+    #[inline]
     fn room(&self) -> usize {
         self.buf.len() - self.filled
     }
+    #[inline]
     fn put(&mut self, src: &[u8]) {
         let end = self.filled + src.len();
         copy_bytes(&mut self.buf[self.filled..end], src);
@@ -97,9 +99,11 @@ impl Target for SliceTarget<'_> {
 
 #[cfg(feature = "tokio")]
 impl Target for tokio::io::ReadBuf<'_> {
+    #[inline]
     fn room(&self) -> usize {
         self.remaining()
     }
+    #[inline]
     fn put(&mut self, src: &[u8]) {
         self.put_slice(src);
     }
@@ -151,48 +155,62 @@ impl Ring {
     }
 
     /// Appends up to `limit` bytes of `src`; returns how many were taken.
+    #[inline]
     pub(crate) fn push(&mut self, src: Source<'_>, limit: usize) -> usize {
-        let limit = limit.min(self.free());
+        let limit = limit.min(self.size - self.len);
         if limit == 0 {
             return 0;
         }
         if self.storage.is_empty() {
-            self.storage = vec![0; self.size].into_boxed_slice();
+            self.allocate();
         }
         match src {
-            Source::One(bytes) => self.push_slice(&bytes[..limit.min(bytes.len())]),
-            Source::Many(bufs) => {
-                let mut taken = 0;
-                for buf in bufs {
-                    if taken == limit {
-                        break;
-                    }
-                    let n = buf.len().min(limit - taken);
-                    self.push_slice(&buf[..n]);
-                    taken += n;
-                }
-                taken
+            Source::One(bytes) => {
+                let n = limit.min(bytes.len());
+                self.push_slice(&bytes[..n]);
+                n
             }
+            Source::Many(bufs) => self.push_many(bufs, limit),
         }
     }
 
-    fn push_slice(&mut self, src: &[u8]) -> usize {
+    #[cold]
+    fn allocate(&mut self) {
+        self.storage = vec![0; self.size].into_boxed_slice();
+    }
+
+    fn push_many(&mut self, bufs: &[IoSlice<'_>], limit: usize) -> usize {
+        let mut taken = 0;
+        for buf in bufs {
+            if taken == limit {
+                break;
+            }
+            let n = buf.len().min(limit - taken);
+            self.push_slice(&buf[..n]);
+            taken += n;
+        }
+        taken
+    }
+
+    /// Appends all of `src`, which fits.
+    #[inline]
+    fn push_slice(&mut self, src: &[u8]) {
         if self.len == 0 {
             // Restart at the front: keeps the common case in one piece.
             self.head = 0;
         }
         let tail = self.wrap(self.head + self.len);
-        let first = src.len().min(self.size - tail);
-        copy_bytes(&mut self.storage[tail..tail + first], &src[..first]);
-        if first < src.len() {
-            copy_bytes(&mut self.storage[..src.len() - first], &src[first..]);
+        let (first, rest) = src.split_at(src.len().min(self.size - tail));
+        copy_bytes(&mut self.storage[tail..tail + first.len()], first);
+        if !rest.is_empty() {
+            copy_bytes(&mut self.storage[..rest.len()], rest);
         }
         self.len += src.len();
-        src.len()
     }
 
     /// Moves up to `limit` bytes into `dst`; returns how many were moved.
-    pub(crate) fn pop(&mut self, dst: &mut dyn Target, limit: usize) -> usize {
+    #[inline]
+    pub(crate) fn pop<T: Target + ?Sized>(&mut self, dst: &mut T, limit: usize) -> usize {
         let n = limit.min(self.len).min(dst.room());
         if n == 0 {
             return 0;
