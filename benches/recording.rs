@@ -91,6 +91,23 @@ fn writes(c: &mut Criterion) {
             });
         });
 
+        // The floor for any recorder: the bare pipe plus a hand-written copy of
+        // each write into a side `Vec` cleared at the same period.
+        group.bench_function(BenchmarkId::new("hand_copied", "pipe"), |b| {
+            let (mut w, mut r) = pipetap::pipe();
+            let mut buf = vec![0u8; size];
+            let mut side: Vec<u8> = Vec::with_capacity(FLUSH_BYTES);
+            b.iter(|| {
+                if side.len() + size > FLUSH_BYTES {
+                    side.clear();
+                }
+                let n = w.write(black_box(&data)).unwrap();
+                side.extend_from_slice(&data[..n]);
+                r.read_exact(&mut buf[..n]).unwrap();
+                n
+            });
+        });
+
         group.bench_function(BenchmarkId::new("bare", "io_sink"), |b| {
             let mut sink = io::sink();
             b.iter(|| sink.write(black_box(&data)).unwrap());
