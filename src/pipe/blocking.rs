@@ -3,7 +3,8 @@
 
 use std::io::{self, IoSlice, Read, Write};
 
-use super::end::{PipeEnd, ReadHalf, WriteHalf};
+use super::end::PipeEnd;
+use super::half::{ReadHalf, WriteHalf};
 use super::ring::Source;
 
 macro_rules! blocking_read {

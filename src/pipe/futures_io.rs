@@ -7,7 +7,8 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-use super::end::{PipeEnd, ReadHalf, WriteHalf};
+use super::end::PipeEnd;
+use super::half::{ReadHalf, WriteHalf};
 use super::ring::{SliceTarget, Source};
 
 macro_rules! futures_read {

@@ -7,7 +7,8 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use super::end::{PipeEnd, ReadHalf, WriteHalf};
+use super::end::PipeEnd;
+use super::half::{ReadHalf, WriteHalf};
 use super::ring::Source;
 
 macro_rules! tokio_read {

@@ -1,0 +1,387 @@
+//! The owned halves of a pipe end, [`ReadHalf`] and [`WriteHalf`]: each holds
+//! one side of one direction, its controls, and the entry points the front
+//! doors call. A [`PipeEnd`] is one of each.
+
+use std::fmt;
+use std::io::{self, ErrorKind, IoSlice};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use super::channel::Shut;
+use super::direction::{DebugState, Direction, Op};
+use super::end::PipeEnd;
+use super::ring::{SliceTarget, Source, Target};
+use crate::sync::Arc;
+
+/// The two directions of a pipe: `dirs[s]` carries the bytes written by end `s`.
+pub(super) struct Shared {
+    pub(super) dirs: [Direction; 2],
+    // Immutable: std's `Arc` even under loom, which has no `Arc<str>`.
+    pub(super) name: Option<std::sync::Arc<str>>,
+}
+
+/// The reading half of a [`PipeEnd`], from [`PipeEnd::into_split`].
+///
+/// It has the read traits of every front door and the read-side controls.
+/// Dropping it shuts this end's reading side (as `shutdown(Shutdown::Read)`):
+/// the peer's writes then fail with `BrokenPipe`.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::{Read, Write};
+///
+/// let (a, mut b) = pipetap::pipe();
+/// let (mut reader, _writer) = a.into_split();
+/// b.write_all(b"hi")?;
+/// let mut buf = [0; 2];
+/// reader.read_exact(&mut buf)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct ReadHalf {
+    pub(super) shared: Arc<Shared>,
+    pub(super) side: usize,
+}
+
+/// The writing half of a [`PipeEnd`], from [`PipeEnd::into_split`].
+///
+/// It has the write traits of every front door and the write-side controls.
+/// Dropping it shuts this end's writing side only (as
+/// `shutdown(Shutdown::Write)`): the peer reads what is buffered, then `Ok(0)`.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::{Read, Write};
+///
+/// let (a, mut b) = pipetap::pipe();
+/// let (_reader, mut writer) = a.into_split();
+/// writer.write_all(b"bye")?;
+/// drop(writer);
+/// let mut got = Vec::new();
+/// b.read_to_end(&mut got)?;
+/// assert_eq!(got, b"bye");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct WriteHalf {
+    pub(super) shared: Arc<Shared>,
+    pub(super) side: usize,
+}
+
+fn check_timeout(timeout: Option<Duration>) -> io::Result<Option<Duration>> {
+    if timeout == Some(Duration::ZERO) {
+        Err(io::Error::new(
+            ErrorKind::InvalidInput,
+            "pipetap: cannot set a zero duration timeout",
+        ))
+    } else {
+        Ok(timeout)
+    }
+}
+
+impl ReadHalf {
+    fn dir(&self) -> &Direction {
+        &self.shared.dirs[1 - self.side]
+    }
+
+    pub(crate) fn read_blocking(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut dst = SliceTarget::new(buf);
+        self.dir().block(Op::Read, |chan, waiter, label, wake| {
+            chan.read(&mut dst, waiter, label, wake)
+        })
+    }
+
+    pub(crate) fn poll_read_into(
+        &self,
+        cx: &mut Context<'_>,
+        dst: &mut (impl Target + ?Sized),
+    ) -> Poll<io::Result<usize>> {
+        self.dir().poll(
+            cx,
+            Op::Read,
+            dst.room() == 0,
+            |chan, waiter, label, wake| chan.read(dst, waiter, label, wake),
+        )
+    }
+
+    /// Sets the deadline of this end's reads (blocking and async); `None`
+    /// clears it. See [`PipeEnd::set_read_deadline`].
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    pub fn set_read_deadline(&self, deadline: Option<Instant>) -> io::Result<()> {
+        self.dir().update(|chan, wake| {
+            chan.reader.deadline = deadline;
+            chan.wake_readers(wake);
+        });
+        Ok(())
+    }
+
+    /// Bounds each blocking read; see [`PipeEnd::set_read_timeout`].
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for `Some(Duration::ZERO)`, as in std.
+    pub fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        let timeout = check_timeout(timeout)?;
+        self.dir().update(|chan, wake| {
+            chan.reader.timeout = timeout;
+            chan.wake_readers(wake);
+        });
+        Ok(())
+    }
+
+    /// The per-read timeout set by [`set_read_timeout`](Self::set_read_timeout).
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors std's `TcpStream::read_timeout`.
+    pub fn read_timeout(&self) -> io::Result<Option<Duration>> {
+        Ok(self.dir().lock().reader.timeout)
+    }
+
+    /// Makes blocking reads fail with `WouldBlock` instead of waiting.
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
+        self.dir().update(|chan, wake| {
+            chan.reader.nonblocking = nonblocking;
+            chan.wake_readers(wake);
+        });
+        Ok(())
+    }
+
+    /// Makes the next read (on any door) fail with `kind`, moving no byte.
+    pub fn fail_next_read(&self, kind: ErrorKind) {
+        self.dir().update(|chan, wake| {
+            chan.reader.fault = Some(kind);
+            chan.wake_readers(wake);
+        });
+    }
+
+    /// Bytes waiting for this end to read.
+    pub fn unread_len(&self) -> usize {
+        self.dir().lock().unread_len()
+    }
+
+    /// Whether the peer has shut down its writing side (by `shutdown`, `close`
+    /// or drop): once the buffer is drained, reads see end-of-stream (or the
+    /// peer's `close_with_error` error).
+    pub fn is_peer_closed(&self) -> bool {
+        self.dir().lock().write_shut().is_some()
+    }
+
+    /// Shuts this reading side: reads return `Ok(0)`, the peer's writes fail
+    /// with `BrokenPipe`, and unread bytes are dropped. Idempotent.
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    pub fn shutdown_read(&self) -> io::Result<()> {
+        self.dir().update(|chan, wake| chan.shut_read(wake));
+        Ok(())
+    }
+
+    /// Puts the halves of one end back together.
+    ///
+    /// # Errors
+    ///
+    /// Gives both halves back if they come from different ends.
+    pub fn reunite(self, write: WriteHalf) -> Result<PipeEnd, (ReadHalf, WriteHalf)> {
+        if Arc::ptr_eq(&self.shared, &write.shared) && self.side == write.side {
+            Ok(PipeEnd { read: self, write })
+        } else {
+            Err((self, write))
+        }
+    }
+}
+
+impl Drop for ReadHalf {
+    fn drop(&mut self) {
+        self.dir().update(|chan, wake| chan.shut_read(wake));
+    }
+}
+
+impl WriteHalf {
+    fn dir(&self) -> &Direction {
+        &self.shared.dirs[self.side]
+    }
+
+    pub(crate) fn write_blocking(&self, src: Source<'_>) -> io::Result<usize> {
+        self.dir().block(Op::Write, |chan, waiter, label, wake| {
+            chan.write(src, waiter, label, wake)
+        })
+    }
+
+    pub(crate) fn poll_write_from(
+        &self,
+        cx: &mut Context<'_>,
+        src: Source<'_>,
+    ) -> Poll<io::Result<usize>> {
+        self.dir().poll(
+            cx,
+            Op::Write,
+            src.is_empty(),
+            |chan, waiter, label, wake| chan.write(src, waiter, label, wake),
+        )
+    }
+
+    pub(crate) fn write_slices_blocking(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.write_blocking(Source::Many(bufs))
+    }
+
+    /// `flush`: a pipe holds nothing back, so there is nothing to push and
+    /// it always succeeds, as on a socket (a later write reports a closed
+    /// peer).
+    pub(crate) fn flush_now(&self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Sets the deadline of this end's writes (blocking and async); `None`
+    /// clears it. See [`PipeEnd::set_write_deadline`].
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    pub fn set_write_deadline(&self, deadline: Option<Instant>) -> io::Result<()> {
+        self.dir().update(|chan, wake| {
+            chan.writer.deadline = deadline;
+            chan.wake_writers(wake);
+        });
+        Ok(())
+    }
+
+    /// Bounds each blocking write; see [`PipeEnd::set_write_timeout`].
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for `Some(Duration::ZERO)`, as in std.
+    pub fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        let timeout = check_timeout(timeout)?;
+        self.dir().update(|chan, wake| {
+            chan.writer.timeout = timeout;
+            chan.wake_writers(wake);
+        });
+        Ok(())
+    }
+
+    /// The per-write timeout set by [`set_write_timeout`](Self::set_write_timeout).
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors std's `TcpStream::write_timeout`.
+    pub fn write_timeout(&self) -> io::Result<Option<Duration>> {
+        Ok(self.dir().lock().writer.timeout)
+    }
+
+    /// Makes blocking writes fail with `WouldBlock` instead of waiting.
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
+        self.dir().update(|chan, wake| {
+            chan.writer.nonblocking = nonblocking;
+            chan.wake_writers(wake);
+        });
+        Ok(())
+    }
+
+    /// Makes the next non-empty write (on any door) fail with `kind`,
+    /// accepting no byte.
+    pub fn fail_next_write(&self, kind: ErrorKind) {
+        self.dir().update(|chan, wake| {
+            chan.writer.fault = Some(kind);
+            chan.wake_writers(wake);
+        });
+    }
+
+    /// Bytes this end has written that the peer has not read yet.
+    pub fn unsent_len(&self) -> usize {
+        self.dir().lock().unread_len()
+    }
+
+    /// Shuts this writing side: the peer reads what is buffered, then `Ok(0)`;
+    /// later writes here fail with `BrokenPipe`. Idempotent. (Named so that it
+    /// does not hide `AsyncWriteExt::shutdown` / `close`, which do the same.)
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    pub fn shutdown_write(&self) -> io::Result<()> {
+        self.shut(Shut::Eof);
+        Ok(())
+    }
+
+    pub(super) fn shut(&self, how: Shut) {
+        self.dir().update(|chan, wake| chan.shut_write(how, wake));
+    }
+}
+
+impl Drop for WriteHalf {
+    fn drop(&mut self) {
+        self.shut(Shut::Eof);
+    }
+}
+
+struct SideDebug<'a>(&'a DebugState);
+
+impl fmt::Debug for SideDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        let mut d = f.debug_struct("");
+        d.field("buffered", &s.buffered);
+        if let Some(shut) = s.write_shut {
+            d.field("writer_shut", &shut);
+        }
+        if s.read_shut {
+            d.field("reader_shut", &true);
+        }
+        d.field("reader_waiting", &s.reader);
+        d.field("writer_waiting", &s.writer);
+        if let Some(k) = s.read_fault {
+            d.field("fail_next_read", &k);
+        }
+        if let Some(k) = s.write_fault {
+            d.field("fail_next_write", &k);
+        }
+        d.finish()
+    }
+}
+
+pub(super) fn debug_end(
+    f: &mut fmt::Formatter<'_>,
+    ty: &str,
+    shared: &Shared,
+    side: usize,
+    read: bool,
+    write: bool,
+) -> fmt::Result {
+    let mut d = f.debug_struct(ty);
+    if let Some(name) = &shared.name {
+        d.field("name", name);
+    }
+    d.field("end", &["a", "b"][side]);
+    if read {
+        d.field("incoming", &SideDebug(&shared.dirs[1 - side].debug_state()));
+    }
+    if write {
+        d.field("outgoing", &SideDebug(&shared.dirs[side].debug_state()));
+    }
+    d.finish()
+}
+
+impl fmt::Debug for ReadHalf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_end(f, "ReadHalf", &self.shared, self.side, true, false)
+    }
+}
+
+impl fmt::Debug for WriteHalf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_end(f, "WriteHalf", &self.shared, self.side, false, true)
+    }
+}
