@@ -209,6 +209,16 @@ fn interleave_pending_yields_once_per_call_and_wakes_itself(
     assert_eq!(assert_ready!(task.poll()).unwrap(), 2);
     drop(task);
     assert_eq!(&buf, b"hi");
+    // Empty calls finish at once, knob or not ("a zero-length write returns
+    // Ok(0) at once").
+    assert_eq!(
+        assert_ready!(spawn(write(door, &mut a, b"")).poll()).unwrap(),
+        0
+    );
+    assert_eq!(
+        assert_ready!(spawn(read(door, &mut b, &mut [])).poll()).unwrap(),
+        0
+    );
     // Blocking calls are not affected.
     a.write_all(b"x").unwrap();
     b.read_exact(&mut [0; 1]).unwrap();

@@ -719,7 +719,8 @@ impl Runner {
                 return;
             }
             step
-        } else if Dir::interleave(&mut dir.writer, cfg) {
+        } else if len > 0 && Dir::interleave(&mut dir.writer, cfg) {
+            // An empty call finishes at once, knob or not.
             Step::Wait
         } else {
             let step = dir.write(cfg, &offered, Waiter::Task);
@@ -764,7 +765,7 @@ impl Runner {
                 return;
             }
             (step, bytes)
-        } else if Dir::interleave(&mut dir.reader, cfg) {
+        } else if len > 0 && Dir::interleave(&mut dir.reader, cfg) {
             (Step::Wait, Vec::new())
         } else {
             let (step, bytes) = dir.read(cfg, len, Waiter::Task);
