@@ -83,6 +83,12 @@ impl PipeBuilder {
     /// *rendezvous* pipe, like Go's `net.Pipe`: a write waits for a reader and
     /// hands it at most what that reader asked for, with no buffer between.
     ///
+    /// In a rendezvous pipe the bytes a write hands over are held only for a
+    /// reader that is waiting. An async read cannot tell the pipe that its
+    /// future was dropped, so a pending read that is abandoned leaves its
+    /// request standing: a later write may hand over up to that many bytes,
+    /// which then wait for the next read (they are never lost or duplicated).
+    ///
     /// # Examples
     ///
     /// ```
