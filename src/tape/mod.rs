@@ -33,6 +33,7 @@ pub use wait::WaitFor;
 use crate::pipe::append_bytes;
 use std::fmt;
 use std::ops::Deref;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 
@@ -234,7 +235,7 @@ impl Tape {
         }
         if let Some(mut wakers) = wakers {
             for (_, waker) in wakers.drain(..) {
-                waker.wake();
+                wake_contained(waker);
             }
             // Give the (now empty) list back so its capacity is reused,
             // unless a woken task has already registered into a new one.
@@ -535,4 +536,10 @@ impl fmt::Debug for Tape {
             .field("preview", &format_args!("{preview}"))
             .finish()
     }
+}
+
+/// Wakes `waker`, containing a panic in its wake so that it cannot escape into
+/// the recording's write (as the pipe's wakes are contained).
+fn wake_contained(waker: Waker) {
+    let _ = catch_unwind(AssertUnwindSafe(|| waker.wake()));
 }
