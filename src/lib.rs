@@ -100,7 +100,6 @@ pub use multi_writer::MultiWriter;
 pub use tee_reader::TeeReader;
 
 // --- recording (issue 4) ---
-mod diff;
 mod recording;
 mod tape;
 pub use recording::{RecordExt, Recording};

@@ -496,6 +496,37 @@ fn dropping_wait_for_releases_its_waker() {
     assert_eq!(task.waker_ref_count(), baseline);
 }
 
+/// A waker whose wake panics, as a buggy executor's might.
+struct PanickingWaker;
+
+impl std::task::Wake for PanickingWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        panic!("PanickingWaker woken");
+    }
+}
+
+#[test]
+fn panicking_wait_for_waker_does_not_escape_into_the_recordings_write() {
+    let (mut conn, tape) = Vec::new().record();
+    let waker = std::task::Waker::from(std::sync::Arc::new(PanickingWaker));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut bad = tape.wait_for("ping");
+    assert!(std::pin::Pin::new(&mut bad).poll(&mut cx).is_pending());
+    // Registered after the panicking waker, so it is woken after it.
+    let mut good = tokio_test::task::spawn(tape.wait_for("ping"));
+    tokio_test::assert_pending!(good.poll());
+
+    let written = catch_unwind(AssertUnwindSafe(|| conn.write(b"ping")))
+        .expect("the waker's panic escaped into the recording's write");
+    assert_eq!(written.unwrap(), 4);
+    tape.assert_written("ping");
+    assert_eq!(conn.get_ref(), b"ping");
+    // The waiters after the panicking one are still woken.
+    assert!(good.is_woken());
+    tokio_test::assert_ready!(good.poll());
+    assert!(std::pin::Pin::new(&mut bad).poll(&mut cx).is_ready());
+}
+
 #[test]
 fn wait_for_looks_only_at_bytes_written_after_clear() {
     let (mut conn, tape) = written(&[b"abc"]);
