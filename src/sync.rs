@@ -25,3 +25,13 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
+
+/// Wakes a task, containing a panic in its waker. A waker is user code: if it
+/// panics (the panic hook still reports it), the panic must not skip the other
+/// wake-ups of the same call, nor escape into the crate call that delivers
+/// them, which may belong to the other side of a pipe (its write would lose
+/// the count it accepted), be half done (`close` shuts one direction, then the
+/// other), or be a recording's write that already reached the connection.
+pub(crate) fn wake_contained(waker: std::task::Waker) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake()));
+}

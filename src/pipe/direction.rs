@@ -103,7 +103,7 @@ impl Direction {
         let mut guard = self.lock();
         // Read the clock only if a per-call timeout needs a start time.
         let mut started = None;
-        let mut may_spin = spin_budget() > 0;
+        let mut may_spin = may_spin();
         loop {
             let mut wake = Wake::default();
             let side = match op {
@@ -197,14 +197,19 @@ impl Direction {
         }
         let seen = self.progress.load(Ordering::Acquire);
         drop(guard);
-        for i in 0..spin_budget() {
-            if self.progress.load(Ordering::Acquire) != seen {
-                break;
-            }
-            if i % 64 == 63 {
-                std::thread::yield_now();
-            } else {
+        // Spin for a bounded time only, and never `yield_now`: on a loaded
+        // machine a yield can hand the core to another process for a whole
+        // time slice, which turned each hand-off into milliseconds.
+        let started = Instant::now();
+        'spin: loop {
+            for _ in 0..32 {
+                if self.progress.load(Ordering::Acquire) != seen {
+                    break 'spin;
+                }
                 std::hint::spin_loop();
+            }
+            if started.elapsed() >= SPIN_FOR {
+                break;
             }
         }
         let mut guard = self.lock();
@@ -242,19 +247,20 @@ pub(crate) struct DebugState {
     pub(crate) write_fault: Option<ErrorKind>,
 }
 
-/// How many times a blocking call checks for progress before it sleeps: none
-/// on a single core (the peer cannot run while we spin) or under loom.
-fn spin_budget() -> usize {
+/// How long a blocking call spins, watching for progress, before it sleeps:
+/// about ten round trips of a peer running on another core.
+const SPIN_FOR: std::time::Duration = std::time::Duration::from_micros(20);
+
+/// Whether a blocking call spins before it sleeps: not on a single core (the
+/// peer cannot run while we spin) and not under loom.
+fn may_spin() -> bool {
     #[cfg(loom)]
     {
-        0
+        false
     }
     #[cfg(not(loom))]
     {
-        static BUDGET: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-        *BUDGET.get_or_init(|| match std::thread::available_parallelism() {
-            Ok(n) if n.get() > 1 => 2000,
-            _ => 0,
-        })
+        static MULTI_CORE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *MULTI_CORE.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
     }
 }

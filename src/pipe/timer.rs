@@ -96,7 +96,7 @@ impl Timer {
                 // Wake outside the lock: a waker may poll and re-register.
                 // A waker that panics must not take the timer down with it.
                 for waker in due.drain(..) {
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake()));
+                    crate::sync::wake_contained(waker);
                 }
                 queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
                 continue;

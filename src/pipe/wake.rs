@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::direction::Direction;
 use super::timer;
-use crate::sync::Ordering;
+use crate::sync::{wake_contained, Ordering};
 
 /// Wake-ups collected under the lock and delivered after it is released.
 #[derive(Default)]
@@ -80,14 +80,4 @@ impl Wake {
             dir.writable.notify_all();
         }
     }
-}
-
-/// Wakes a task. A waker is user code: if it panics, the panic (reported by
-/// the panic hook as usual) must not skip the other wake-ups of this call,
-/// nor escape into the pipe call that delivers them, which may belong to the
-/// other side (its write would lose the count it accepted) or be half done
-/// (`close` shuts one direction, then the other). The timer thread does the
-/// same.
-fn wake_contained(waker: Waker) {
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake()));
 }

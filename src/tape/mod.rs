@@ -31,9 +31,9 @@ pub use assert::Mismatch;
 pub use wait::WaitFor;
 
 use crate::pipe::append_bytes;
+use crate::sync::wake_contained;
 use std::fmt;
 use std::ops::Deref;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 
@@ -536,10 +536,4 @@ impl fmt::Debug for Tape {
             .field("preview", &format_args!("{preview}"))
             .finish()
     }
-}
-
-/// Wakes `waker`, containing a panic in its wake so that it cannot escape into
-/// the recording's write (as the pipe's wakes are contained).
-fn wake_contained(waker: Waker) {
-    let _ = catch_unwind(AssertUnwindSafe(|| waker.wake()));
 }
