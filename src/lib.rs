@@ -86,6 +86,9 @@
     unreachable_pub
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// `pin_project!` munches one attribute per step; `TeeReader`'s long doc
+// comment needs more than the default 128.
+#![recursion_limit = "256"]
 
 // --- pipe (issue 2) ---
 mod pipe;

@@ -1,7 +1,7 @@
 //! [`TeeReader`]: Go's `io.TeeReader` for blocking, futures and tokio readers.
 
 use std::fmt;
-use std::io::{self, ErrorKind, Read, Write};
+use std::io::{self, BufRead, ErrorKind, Read, Write};
 use std::pin::Pin;
 use std::task::{ready, Poll};
 
@@ -15,7 +15,8 @@ pin_project! {
     ///
     /// Every byte a read returns has been written, all of it (looping over
     /// `W`'s short writes, retrying `Interrupted`), to `W` before the read
-    /// returns. Bytes are written once each, in order.
+    /// returns. Bytes are written once each, in order. Over a buffered `R`,
+    /// the same holds for `fill_buf` (see [below](#bufread-and-asyncbufread)).
     ///
     /// # Pending and failing writers
     ///
@@ -36,15 +37,87 @@ pin_project! {
     /// or be `Pending`, and a failed write loses nothing: the error is returned
     /// and the bytes are retried on the next read.
     ///
-    /// ## No `BufRead` / `AsyncBufRead`
+    /// # `BufRead` and `AsyncBufRead`
     ///
-    /// `TeeReader` deliberately does not implement `BufRead` or `AsyncBufRead`:
-    /// `consume` cannot fail, block or return `Pending`, so bytes could only be
-    /// teed when `fill_buf` exposes them (before they are consumed, and even if
-    /// they never are) or after `consume` returns (after the caller has seen them,
-    /// and never for the last `consume` before a drop). Neither is exact. Wrap the
-    /// tee in a buffer instead: `BufReader::new(TeeReader::new(r, w))` tees each
-    /// byte once, when the buffer reads it.
+    /// When `R` is buffered (`BufRead`, futures or tokio `AsyncBufRead`) and `W`
+    /// is the matching writer, `TeeReader` is buffered too, and it tees at *fill*
+    /// time: `fill_buf` first writes to `W` the bytes of `R`'s buffer that `W`
+    /// does not have yet, and returns only bytes `W` has. So every byte
+    /// `fill_buf` returns is already in `W`, exactly once, however often
+    /// `fill_buf` is called before `consume`. `consume` cannot fail or be
+    /// `Pending`, and it has nothing left to write.
+    ///
+    /// The tee counts the bytes at the front of `R`'s buffer that `W` already
+    /// has. If `W` is `Pending`, short-writes or fails part way, each byte it
+    /// took is counted; nothing is consumed from `R`, so the next `fill_buf`
+    /// sees the same buffer and resumes where `W` stopped. Like `read`,
+    /// `fill_buf` returns at once the part of the buffer `W` has (so it can be
+    /// shorter than `R`'s buffer), and is `Pending` / fails only when `W` has
+    /// none of it. `consume(amt)` subtracts `amt` from that count (saturating:
+    /// consuming more than `fill_buf` returned is a caller bug, and then `R`
+    /// skips bytes `W` never gets) and passes `amt` on to `R`.
+    ///
+    /// Reads and `fill_buf`/`consume` can be mixed: a read after a partial
+    /// `consume` gets the bytes `W` already has first (a `BufRead` reader's
+    /// `read` serves its buffer first, as std's, futures' and tokio's
+    /// `BufReader` do) and does not tee them again. Bytes held after a read (because `W` was `Pending` or failed)
+    /// come before anything in `R`, so while there are any, `fill_buf` drives
+    /// them to `W` and returns them (those `W` has) as the buffer; `consume`
+    /// then counts them as delivered (never more of them than `W` has, never
+    /// reaching into `R`).
+    ///
+    /// `W` gets the bytes the caller was shown: bytes `fill_buf` returned but
+    /// nobody consumed are in `W` and still in `R`'s buffer. To tee only what a
+    /// caller consumes, put the buffer outside instead:
+    /// `BufReader::new(TeeReader::new(r, w))` tees each byte when the buffer
+    /// reads it from `R`.
+    ///
+    /// ```
+    /// use std::io::{BufRead, BufReader};
+    ///
+    /// let input = &b"GET / HTTP/1.1\r\nHost: example\r\n\r\n"[..];
+    /// let mut seen = Vec::new();
+    /// let mut r = pipetap::TeeReader::new(BufReader::new(input), &mut seen);
+    /// let mut line = String::new();
+    /// r.read_line(&mut line)?;
+    /// assert_eq!(line, "GET / HTTP/1.1\r\n");
+    /// drop(r);
+    /// // `fill_buf` showed the whole request, so `W` has all of it.
+    /// assert_eq!(seen, input);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// `Cursor` is `BufRead` itself, and `lines` works as with any `BufRead`:
+    ///
+    /// ```
+    /// use std::io::{BufRead, Cursor};
+    ///
+    /// let mut r = pipetap::TeeReader::new(Cursor::new("one\ntwo\n"), Vec::new());
+    /// let lines: Vec<String> = (&mut r).lines().collect::<Result<_, _>>()?;
+    /// assert_eq!(lines, ["one", "two"]);
+    /// assert_eq!(r.get_ref().1, b"one\ntwo\n");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// Async (`futures` feature; tokio's `AsyncBufReadExt` works the same way):
+    ///
+    /// ```
+    /// # #[cfg(feature = "futures")] {
+    /// use futures::io::{AsyncBufReadExt, BufReader, Cursor};
+    ///
+    /// futures::executor::block_on(async {
+    ///     let input = Cursor::new(b"hello\nworld\n".to_vec());
+    ///     let mut r = pipetap::TeeReader::new(BufReader::new(input), Cursor::new(Vec::new()));
+    ///     let mut line = String::new();
+    ///     r.read_line(&mut line).await?;
+    ///     assert_eq!(line, "hello\n");
+    ///     let (_, copy) = r.into_inner();
+    ///     assert!(copy.into_inner().starts_with(b"hello\n"));
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     ///
     /// # Examples
     ///
@@ -87,14 +160,21 @@ pin_project! {
     }
 }
 
-/// Bytes read from `R` that `W` or the caller have not had yet:
+/// What the tee owes whom.
+///
+/// `held`: bytes read from `R` that `W` or the caller have not had yet:
 /// `held[..teed]` is in `W`, `held[..given]` was returned to the caller,
-/// `given <= teed`.
+/// `given <= teed`. These come before anything still in `R`.
+///
+/// `teed_ahead`: bytes at the front of `R`'s buffer (`BufRead` readers only)
+/// that `W` already has and the caller has not consumed. Never nonzero while
+/// bytes are held: a hold only starts from a read that got past them.
 #[derive(Default)]
 struct TeeState {
     held: Vec<u8>,
     teed: usize,
     given: usize,
+    teed_ahead: usize,
 }
 
 /// One front door's way of calling the reader and the writer, as a `Poll`.
@@ -144,7 +224,10 @@ impl TeeState {
                 ),
             )));
         }
-        let mut teed = 0;
+        // The front of what `R` returned may be bytes an earlier `fill_buf`
+        // already gave `W`: count them as teed instead of teeing them again.
+        let mut teed = self.teed_ahead.min(n);
+        self.teed_ahead -= teed;
         let res = write_all_from(&buf[..n], &mut teed, |b| io.write(b));
         if teed < n {
             self.held.clear();
@@ -156,6 +239,52 @@ impl TeeState {
             }
         }
         Poll::Ready(Ok(teed))
+    }
+
+    /// `fill_buf` while bytes are held: they come before anything in `R`, so
+    /// the buffer is the held bytes `W` has (after giving `W` more of them).
+    fn poll_fill_held<F>(&mut self, write: F) -> Poll<io::Result<&[u8]>>
+    where
+        F: FnMut(&[u8]) -> Poll<io::Result<usize>>,
+    {
+        let res = write_all_from(&self.held[..], &mut self.teed, write);
+        if self.teed == self.given {
+            // `W` took none of the bytes the caller has not had: `res` is
+            // `Pending` or an error (holding means `teed < held.len()` here).
+            ready!(res)?;
+        }
+        Poll::Ready(Ok(&self.held[self.given..self.teed]))
+    }
+
+    /// `fill_buf` from `R`'s buffer `buf`: tees the bytes past `teed_ahead`
+    /// and returns the prefix of `buf` that `W` has.
+    fn poll_fill_from<'a, F>(&mut self, buf: &'a [u8], write: F) -> Poll<io::Result<&'a [u8]>>
+    where
+        F: FnMut(&[u8]) -> Poll<io::Result<usize>>,
+    {
+        // `R`'s buffer cannot shrink without a consume; if it did (someone
+        // consumed `R` directly through `get_mut`), never slice out of bounds.
+        self.teed_ahead = self.teed_ahead.min(buf.len());
+        let res = write_all_from(buf, &mut self.teed_ahead, write);
+        if self.teed_ahead == 0 && !buf.is_empty() {
+            ready!(res)?;
+        }
+        Poll::Ready(Ok(&buf[..self.teed_ahead]))
+    }
+
+    /// `consume` for every door; `consume_r` consumes from `R`.
+    fn consume(&mut self, amt: usize, consume_r: impl FnOnce(usize)) {
+        if self.is_holding() {
+            // The buffer was held bytes, all in `W`; never count more than
+            // that as given, and never skip bytes of `R` the caller has not seen.
+            self.given += amt.min(self.teed - self.given);
+            if !self.is_holding() {
+                self.reset();
+            }
+        } else {
+            self.teed_ahead = self.teed_ahead.saturating_sub(amt);
+            consume_r(amt);
+        }
     }
 }
 
@@ -196,7 +325,8 @@ impl<R, W> TeeReader<R, W> {
     }
 
     /// The reader and the writer, mutably. Reading from the reader directly
-    /// bypasses the tee.
+    /// bypasses the tee; consuming from a buffered reader's buffer directly
+    /// may also skip bytes `fill_buf` already gave the writer.
     ///
     /// # Examples
     ///
@@ -236,7 +366,8 @@ impl<R, W> TeeReader<R, W> {
     }
 
     /// Returns the reader and the writer. Held bytes (see
-    /// [`held_len`](Self::held_len)) are dropped.
+    /// [`held_len`](Self::held_len)) are dropped. Bytes a `fill_buf` returned
+    /// but nobody consumed are in the writer and still in the reader's buffer.
     ///
     /// # Examples
     ///
@@ -260,6 +391,7 @@ impl<R: fmt::Debug, W: fmt::Debug> fmt::Debug for TeeReader<R, W> {
             .field("reader", &self.reader)
             .field("writer", &self.writer)
             .field("held", &self.held_len())
+            .field("teed_ahead", &self.state.teed_ahead)
             .finish()
     }
 }
@@ -293,6 +425,31 @@ impl<R: Read, W: Write> Read for TeeReader<R, W> {
             w: &mut self.writer,
         };
         unpoll(self.state.poll_read(&mut io, buf))
+    }
+}
+
+/// Tees at fill time: see [`TeeReader`'s `BufRead` section](TeeReader#bufread-and-asyncbufread).
+///
+/// # Errors
+///
+/// `fill_buf`: errors of `R`; errors of `W` (including `InvalidData` /
+/// `WriteZero` for a misbehaving `W`, and `WouldBlock`) when `W` has none of
+/// the bytes yet. Nothing is consumed from `R` by an error, and the next
+/// `fill_buf` resumes where `W` stopped.
+impl<R: BufRead, W: Write> BufRead for TeeReader<R, W> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let w = &mut self.writer;
+        let write = |b: &[u8]| blocking(w.write(b));
+        if self.state.is_holding() {
+            return unpoll(self.state.poll_fill_held(write));
+        }
+        let buf = self.reader.fill_buf()?;
+        unpoll(self.state.poll_fill_from(buf, write))
+    }
+
+    fn consume(&mut self, amt: usize) {
+        let r = &mut self.reader;
+        self.state.consume(amt, |amt| r.consume(amt));
     }
 }
 
@@ -339,6 +496,38 @@ impl<R: futures_io::AsyncRead, W: futures_io::AsyncWrite> futures_io::AsyncRead
     }
 }
 
+/// Tees at fill time, as the blocking [`BufRead`] impl does.
+///
+/// # Errors
+///
+/// As for the blocking [`BufRead`] impl (`Pending` where that returns
+/// `WouldBlock`).
+#[cfg(feature = "futures")]
+#[cfg_attr(docsrs, doc(cfg(feature = "futures")))]
+impl<R: futures_io::AsyncBufRead, W: futures_io::AsyncWrite> futures_io::AsyncBufRead
+    for TeeReader<R, W>
+{
+    fn poll_fill_buf(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> Poll<io::Result<&[u8]>> {
+        let this = self.project();
+        let mut w = this.writer;
+        if this.state.is_holding() {
+            return this.state.poll_fill_held(|b| w.as_mut().poll_write(cx, b));
+        }
+        let buf = ready!(this.reader.poll_fill_buf(cx))?;
+        this.state
+            .poll_fill_from(buf, |b| w.as_mut().poll_write(cx, b))
+    }
+
+    fn consume(self: Pin<&mut Self>, amt: usize) {
+        let this = self.project();
+        let r = this.reader;
+        this.state.consume(amt, |amt| r.consume(amt));
+    }
+}
+
 // ----- tokio door -----
 
 #[cfg(feature = "tokio")]
@@ -381,5 +570,37 @@ impl<R: tokio::io::AsyncRead, W: tokio::io::AsyncWrite> tokio::io::AsyncRead for
         let n = ready!(this.state.poll_read(&mut io, buf.initialize_unfilled()))?;
         buf.advance(n);
         Poll::Ready(Ok(()))
+    }
+}
+
+/// Tees at fill time, as the blocking [`BufRead`] impl does.
+///
+/// # Errors
+///
+/// As for the blocking [`BufRead`] impl (`Pending` where that returns
+/// `WouldBlock`).
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+impl<R: tokio::io::AsyncBufRead, W: tokio::io::AsyncWrite> tokio::io::AsyncBufRead
+    for TeeReader<R, W>
+{
+    fn poll_fill_buf(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> Poll<io::Result<&[u8]>> {
+        let this = self.project();
+        let mut w = this.writer;
+        if this.state.is_holding() {
+            return this.state.poll_fill_held(|b| w.as_mut().poll_write(cx, b));
+        }
+        let buf = ready!(this.reader.poll_fill_buf(cx))?;
+        this.state
+            .poll_fill_from(buf, |b| w.as_mut().poll_write(cx, b))
+    }
+
+    fn consume(self: Pin<&mut Self>, amt: usize) {
+        let this = self.project();
+        let r = this.reader;
+        this.state.consume(amt, |amt| r.consume(amt));
     }
 }

@@ -157,6 +157,47 @@ fn steady_state_tee_reader(size: usize) {
     );
 }
 
+/// `fill_buf` / `consume` mixed with reads through a buffered tee whose
+/// writer short-writes and would block on alternate calls.
+fn steady_state_buffered_tee(size: usize) {
+    use std::io::BufRead;
+    let data = vec![0x7Eu8; 64 * size];
+    let mut buf = vec![0u8; size / 2];
+    let mut w = MockWriter::new().limit(size / 3 + 1);
+    w.blocking_hiccup = std::io::ErrorKind::WouldBlock;
+    w.hiccups = vec![false, true];
+    w.data.reserve(2 * data.len());
+    let mut tee = TeeReader::new(
+        std::io::BufReader::with_capacity(size, MockReader::new(data)),
+        w,
+    );
+    type Tee = TeeReader<std::io::BufReader<MockReader>, MockWriter>;
+    let mut run = |tee: &mut Tee| {
+        tee.get_mut().0.get_mut().pos = 0;
+        tee.get_mut().1.data.clear();
+        for i in 0.. {
+            let step = if i % 3 == 2 {
+                tee.read(&mut buf)
+            } else {
+                tee.fill_buf().map(|b| b.len().div_ceil(2))
+            };
+            match step {
+                Ok(0) => break,
+                Ok(n) if i % 3 != 2 => tee.consume(n),
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+    };
+    run(&mut tee);
+    assert_eq!(
+        allocations(|| run(&mut tee)),
+        0,
+        "buffered TeeReader, {size}-byte buffer"
+    );
+}
+
 #[test]
 fn zero_allocations_per_write_in_steady_state() {
     common::watchdog(all_doors);
@@ -171,6 +212,7 @@ fn all_doors() {
     for size in [64, 16 * 1024] {
         steady_state_blocking(size);
         steady_state_tee_reader(size);
+        steady_state_buffered_tee(size);
 
         #[cfg(feature = "futures")]
         steady_state_async(

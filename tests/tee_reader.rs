@@ -1,5 +1,7 @@
 //! TeeReader: blocking, futures and tokio; short reads, short / pending /
-//! failing writers, poll-level wake-ups, and a property test.
+//! failing writers, poll-level wake-ups, and a property test; then the
+//! buffered doors (`BufRead` / `AsyncBufRead`, teed at fill time) with their
+//! own property test over interleaved fill_buf / consume / read.
 
 mod common;
 mod tee_mock;
@@ -403,6 +405,694 @@ mod props {
             prop_assert_eq!(r.held_len(), 0);
             prop_assert!(out == data, "reader output differs");
             prop_assert!(r.get_ref().1.data == data, "writer copy differs");
+        }
+    }
+}
+
+// ----- BufRead / AsyncBufRead: tee at fill time -----
+
+/// Lines of text, some empty, the last one without a newline.
+fn text(lines: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..lines {
+        for _ in 0..(i * 7) % 23 {
+            out.push(b'a' + (i % 26) as u8);
+        }
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b"no newline at the end");
+    out
+}
+
+/// A writer taking 1 byte per call, hiccuping (`Pending`, or `WouldBlock`
+/// for blocking callers) on alternate calls.
+fn stingy_writer() -> MockWriter {
+    MockWriter::new()
+        .limit(1)
+        .alternate()
+        .blocking_hiccup(ErrorKind::WouldBlock)
+}
+
+/// Reads `data` line by line with `read_until` through
+/// `TeeReader<BufReader<MockReader>, stingy_writer()>` on `door`; after every
+/// line, `W` has exactly the bytes returned so far plus at most one buffer of
+/// bytes shown but not consumed. Returns the lines and `W`'s copy.
+fn buffered_lines_via(
+    door: Door,
+    data: Vec<u8>,
+    capacity: usize,
+    read_limit: usize,
+) -> (Vec<Vec<u8>>, Vec<u8>) {
+    fn check(lines: &[Vec<u8>], copy: &[u8], capacity: usize) {
+        let out = lines.concat();
+        assert!(copy.starts_with(&out), "W lacks returned bytes");
+        assert!(
+            copy.len() <= out.len() + capacity,
+            "W ran ahead of the buffer"
+        );
+    }
+    let reader = MockReader::new(data).limit(read_limit);
+    match door {
+        Door::Blocking => watchdog(move || {
+            use std::io::BufRead;
+            let mut r = TeeReader::new(
+                io::BufReader::with_capacity(capacity, reader),
+                stingy_writer(),
+            );
+            let mut lines = Vec::new();
+            let mut line = Vec::new();
+            loop {
+                // `read_until` keeps what it read before an error, so a
+                // `WouldBlock` retry continues the same line.
+                match r.read_until(b'\n', &mut line) {
+                    Ok(0) => break,
+                    Ok(_) if line.ends_with(b"\n") => {
+                        lines.push(std::mem::take(&mut line));
+                        check(&lines, &r.get_ref().1.data, capacity);
+                    }
+                    Ok(_) => {}
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            if !line.is_empty() {
+                lines.push(line);
+            }
+            (lines, r.into_inner().1.data)
+        }),
+        #[cfg(feature = "futures")]
+        Door::Futures => common::futures_watchdog(move || async move {
+            use futures::io::AsyncBufReadExt;
+            let mut r = TeeReader::new(
+                futures::io::BufReader::with_capacity(capacity, reader),
+                stingy_writer(),
+            );
+            let mut lines = Vec::new();
+            loop {
+                let mut line = Vec::new();
+                if r.read_until(b'\n', &mut line).await.unwrap() == 0 {
+                    break;
+                }
+                lines.push(line);
+                check(&lines, &r.get_ref().1.data, capacity);
+            }
+            (lines, r.into_inner().1.data)
+        }),
+        #[cfg(feature = "tokio")]
+        Door::Tokio => common::tokio_watchdog(move || async move {
+            use tokio::io::AsyncBufReadExt;
+            let mut r = TeeReader::new(
+                tokio::io::BufReader::with_capacity(capacity, reader),
+                stingy_writer(),
+            );
+            let mut lines = Vec::new();
+            loop {
+                let mut line = Vec::new();
+                if r.read_until(b'\n', &mut line).await.unwrap() == 0 {
+                    break;
+                }
+                lines.push(line);
+                check(&lines, &r.get_ref().1.data, capacity);
+            }
+            (lines, r.into_inner().1.data)
+        }),
+    }
+}
+
+#[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+fn read_until_through_a_buffered_tee_with_a_stingy_writer(
+    #[case] door: Door,
+    #[values(1, 5, 64, 8192)] capacity: usize,
+    #[values(1, 7, usize::MAX)] read_limit: usize,
+) {
+    let data = text(60);
+    let (lines, copy) = buffered_lines_via(door, data.clone(), capacity, read_limit);
+    let expected: Vec<Vec<u8>> = data
+        .split_inclusive(|&b| b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect();
+    assert_eq!(lines, expected);
+    assert!(copy == data, "W's copy differs from the input");
+}
+
+#[test]
+fn read_line_and_lines_through_a_tee_over_a_cursor() {
+    use std::io::BufRead;
+    let mut r = TeeReader::new(
+        io::Cursor::new("first\nsecond\r\nthird"),
+        MockWriter::new().limit(1).alternate(),
+    );
+    let mut line = String::new();
+    assert_eq!(r.read_line(&mut line).unwrap(), 6);
+    assert_eq!(line, "first\n");
+    // The cursor's whole buffer was shown, so W has all of it already.
+    assert_eq!(r.get_ref().1.data, b"first\nsecond\r\nthird");
+    let rest: Vec<String> = (&mut r).lines().map(Result::unwrap).collect();
+    assert_eq!(rest, ["second", "third"]);
+    assert_eq!(
+        r.get_ref().1.data,
+        b"first\nsecond\r\nthird",
+        "nothing teed twice"
+    );
+}
+
+#[cfg(feature = "futures")]
+#[test]
+fn futures_lines_through_a_buffered_tee() {
+    use futures::{io::AsyncBufReadExt, StreamExt};
+    let data = text(30);
+    let got = common::futures_watchdog({
+        let data = data.clone();
+        move || async move {
+            let r = TeeReader::new(
+                futures::io::BufReader::with_capacity(4, MockReader::new(data).limit(3)),
+                stingy_writer(),
+            );
+            let mut lines = r.lines();
+            let mut got = Vec::new();
+            while let Some(line) = lines.next().await {
+                got.push(line.unwrap());
+            }
+            got
+        }
+    });
+    let expected: Vec<&str> = std::str::from_utf8(&data).unwrap().lines().collect();
+    assert_eq!(got, expected);
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn tokio_lines_through_a_buffered_tee() {
+    use tokio::io::AsyncBufReadExt;
+    let data = text(30);
+    let (got, copy) = common::tokio_watchdog({
+        let data = data.clone();
+        move || async move {
+            let r = TeeReader::new(
+                tokio::io::BufReader::with_capacity(4, MockReader::new(data).limit(3)),
+                stingy_writer(),
+            );
+            let mut lines = r.lines();
+            let mut got = Vec::new();
+            while let Some(line) = lines.next_line().await.unwrap() {
+                got.push(line);
+            }
+            (got, lines.into_inner().into_inner().1.data)
+        }
+    });
+    let expected: Vec<&str> = std::str::from_utf8(&data).unwrap().lines().collect();
+    assert_eq!(got, expected);
+    assert_eq!(copy, data);
+}
+
+#[test]
+fn fill_buf_tees_once_however_often_it_is_called() {
+    use std::io::BufRead;
+    let data = b"abcdefghijklmnopqrstuvwxyz".to_vec();
+    let mut r = TeeReader::new(
+        io::BufReader::with_capacity(8, MockReader::new(data)),
+        Vec::new(),
+    );
+    assert_eq!(r.fill_buf().unwrap(), b"abcdefgh");
+    assert_eq!(r.fill_buf().unwrap(), b"abcdefgh");
+    assert_eq!(r.get_ref().1, b"abcdefgh");
+    // Partial consumes: the rest of the buffer is already in W.
+    r.consume(3);
+    assert_eq!(r.fill_buf().unwrap(), b"defgh");
+    r.consume(0);
+    r.consume(4);
+    assert_eq!(r.fill_buf().unwrap(), b"h");
+    assert_eq!(r.get_ref().1, b"abcdefgh");
+    r.consume(1);
+    // Buffer used up: the next fill reads R and tees the new bytes.
+    assert_eq!(r.fill_buf().unwrap(), b"ijklmnop");
+    assert_eq!(r.get_ref().1, b"abcdefghijklmnop");
+    r.consume(8);
+    assert_eq!(r.fill_buf().unwrap(), b"qrstuvwx");
+    r.consume(8);
+    assert_eq!(r.fill_buf().unwrap(), b"yz");
+    r.consume(2);
+    assert_eq!(r.fill_buf().unwrap(), b"");
+    assert_eq!(r.get_ref().1, b"abcdefghijklmnopqrstuvwxyz");
+}
+
+#[test]
+fn fill_buf_returns_what_the_writer_has_and_resumes_where_it_stopped() {
+    use std::io::BufRead;
+    let mut r = TeeReader::new(
+        io::BufReader::with_capacity(8, &b"abcdefghij"[..]),
+        Scripted::new([
+            Err(ErrorKind::WouldBlock),
+            Ok(3),
+            Err(ErrorKind::WouldBlock),
+            Ok(2),
+            Err(ErrorKind::WouldBlock),
+        ]),
+    );
+    // W took nothing: nothing to return.
+    assert_eq!(r.fill_buf().unwrap_err().kind(), ErrorKind::WouldBlock);
+    assert!(r.get_ref().1.data.is_empty());
+    // W took 3: those are returned, R's buffer is untouched.
+    assert_eq!(r.fill_buf().unwrap(), b"abc");
+    assert_eq!(r.get_ref().0.buffer(), b"abcdefgh");
+    // No consume: W gets the next bytes, not the first ones again.
+    assert_eq!(r.fill_buf().unwrap(), b"abcde");
+    r.consume(4);
+    assert_eq!(r.fill_buf().unwrap(), b"efgh");
+    assert_eq!(r.get_ref().1.data, b"abcdefgh");
+    assert_eq!(r.get_ref().1.calls, 6);
+}
+
+#[test]
+fn mixing_reads_with_fill_buf_and_consume() {
+    use std::io::BufRead;
+    let data = b"abcdefghijklmnopqrstuvwxyz".to_vec();
+    let mut r = TeeReader::new(
+        io::BufReader::with_capacity(8, MockReader::new(data)),
+        Vec::new(),
+    );
+    assert_eq!(r.fill_buf().unwrap(), b"abcdefgh");
+    r.consume(3);
+    // A read gets the bytes W already has first, and does not tee them again.
+    let mut two = [0u8; 2];
+    assert_eq!(r.read(&mut two).unwrap(), 2);
+    assert_eq!(&two, b"de");
+    assert_eq!(r.get_ref().1, b"abcdefgh");
+    let mut ten = [0u8; 10];
+    let n = r.read(&mut ten).unwrap();
+    assert_eq!(&ten[..n], b"fgh");
+    assert_eq!(r.get_ref().1, b"abcdefgh");
+    // Past them, reads tee as usual.
+    let n = r.read(&mut ten).unwrap();
+    assert_eq!(&ten[..n], b"ijklmnopqr");
+    assert_eq!(r.get_ref().1, b"abcdefghijklmnopqr");
+    // And fill_buf again after a read.
+    assert_eq!(r.fill_buf().unwrap(), b"stuvwxyz");
+    r.consume(2);
+    let mut rest = String::new();
+    r.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "uvwxyz");
+    assert_eq!(r.get_ref().1, b"abcdefghijklmnopqrstuvwxyz");
+}
+
+#[test]
+fn fill_buf_delivers_held_bytes_before_anything_new() {
+    use std::io::BufRead;
+    let data = b"abcdefghijklmnop".to_vec();
+    let mut r = TeeReader::new(
+        io::BufReader::with_capacity(8, MockReader::new(data)),
+        Scripted::new([
+            Ok(2),
+            Err(ErrorKind::WouldBlock),
+            Ok(1),
+            Err(ErrorKind::WouldBlock),
+        ]),
+    );
+    // Smaller than the BufReader's capacity, so the read goes through its buffer.
+    let mut buf = [0u8; 6];
+    // R gave "abcdef" (its buffer keeps "gh"), W took "ab": "cdef" is held.
+    assert_eq!(r.read(&mut buf).unwrap(), 2);
+    assert_eq!(&buf[..2], b"ab");
+    assert_eq!(r.held_len(), 4);
+    // fill_buf drives the held bytes to W and returns those W has.
+    assert_eq!(r.fill_buf().unwrap(), b"c");
+    r.consume(1);
+    assert_eq!(r.fill_buf().unwrap(), b"def");
+    assert_eq!(r.get_ref().1.data, b"abcdef");
+    r.consume(2);
+    assert_eq!(r.held_len(), 1);
+    // Consuming more than the held bytes never reaches into R.
+    r.consume(100);
+    assert_eq!(r.held_len(), 0);
+    assert_eq!(r.get_ref().0.buffer(), b"gh", "R's buffer untouched");
+    assert_eq!(r.fill_buf().unwrap(), b"gh");
+    r.consume(2);
+    assert_eq!(r.fill_buf().unwrap(), b"ijklmnop");
+    assert_eq!(r.get_ref().1.data, b"abcdefghijklmnop");
+}
+
+#[test]
+fn erroring_writer_fails_fill_buf_and_nothing_is_duplicated_after_retry() {
+    use std::io::BufRead;
+    let data = b"hello\nworld\n".to_vec();
+    let mut r = TeeReader::new(
+        io::BufReader::new(MockReader::new(data.clone())),
+        Scripted::new([
+            Err(ErrorKind::ConnectionReset),
+            Ok(2),
+            // Swallowed: fill_buf returns the "he" W took.
+            Err(ErrorKind::BrokenPipe),
+            Err(ErrorKind::BrokenPipe),
+            Err(ErrorKind::BrokenPipe),
+        ]),
+    );
+    // W fails before taking anything: the error is fill_buf's.
+    let mut line = Vec::new();
+    let err = r.read_until(b'\n', &mut line).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+    assert!(line.is_empty());
+    assert!(r.get_ref().1.data.is_empty());
+    // W takes "he" and fails: read_until consumes "he", then its next
+    // fill_buf (W still failing, nothing new in it) returns the error.
+    let err = r.read_until(b'\n', &mut line).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BrokenPipe);
+    assert_eq!(line, b"he");
+    // A failing fill_buf consumed nothing; the retry resumes where W stopped.
+    assert_eq!(r.fill_buf().unwrap_err().kind(), ErrorKind::BrokenPipe);
+    r.read_until(b'\n', &mut line).unwrap();
+    assert_eq!(line, b"hello\n");
+    line.clear();
+    r.read_until(b'\n', &mut line).unwrap();
+    assert_eq!(line, b"world\n");
+    assert_eq!(r.get_ref().1.data, data);
+}
+
+#[rstest]
+#[case::claims_more(Ok(100), ErrorKind::InvalidData)]
+#[case::accepts_nothing(Ok(0), ErrorKind::WriteZero)]
+fn misbehaving_writer_fails_fill_buf(
+    #[case] behaviour: Result<usize, ErrorKind>,
+    #[case] expected: ErrorKind,
+) {
+    use std::io::BufRead;
+    watchdog(move || {
+        let mut r = TeeReader::new(io::Cursor::new(b"xyz"), Scripted::new([behaviour]));
+        assert_eq!(r.fill_buf().unwrap_err().kind(), expected);
+        assert_eq!(r.get_ref().0.position(), 0, "nothing consumed");
+        assert_eq!(r.fill_buf().unwrap(), b"xyz");
+    });
+}
+
+#[test]
+fn debug_shows_bytes_teed_ahead() {
+    use std::io::BufRead;
+    let mut r = TeeReader::new(io::Cursor::new(b"abc"), Vec::new());
+    r.fill_buf().unwrap();
+    r.consume(1);
+    assert!(format!("{r:?}").contains("teed_ahead: 2"));
+}
+
+#[cfg(any(feature = "futures", feature = "tokio"))]
+mod buffered_poll_level {
+    use super::*;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+    use tee_mock::{Gate, GateWriter};
+    use tokio_test::{assert_pending, assert_ready_ok};
+
+    type Fill<R> =
+        fn(Pin<&mut TeeReader<R, GateWriter>>, &mut Context<'_>) -> Poll<io::Result<Vec<u8>>>;
+    type Consume<R> = fn(Pin<&mut TeeReader<R, GateWriter>>, usize);
+
+    /// `R` holds `b"hello world"` and serves it as one buffer.
+    fn pending_writer_holds_fill_buf<R: Unpin>(r: R, fill: Fill<R>, consume: Consume<R>) {
+        let gate = Gate::default();
+        let mut task = tokio_test::task::spawn(TeeReader::new(r, gate.writer()));
+        assert_pending!(task.enter(|cx, r| fill(r, cx)));
+        assert!(gate.data().is_empty());
+        assert_pending!(task.enter(|cx, r| fill(r, cx)));
+        gate.open();
+        assert!(task.is_woken(), "W becoming ready wakes the reader");
+        assert_eq!(
+            assert_ready_ok!(task.enter(|cx, r| fill(r, cx))),
+            b"hello world"
+        );
+        assert_eq!(gate.data(), b"hello world");
+        let calls = gate.write_calls();
+        task.enter(|_, r| consume(r, 6));
+        assert_eq!(assert_ready_ok!(task.enter(|cx, r| fill(r, cx))), b"world");
+        assert_eq!(gate.write_calls(), calls, "W already had them");
+        // W failing does not matter while it has everything shown.
+        gate.fail_next(ErrorKind::ConnectionReset);
+        assert_eq!(assert_ready_ok!(task.enter(|cx, r| fill(r, cx))), b"world");
+        task.enter(|_, r| consume(r, 5));
+        assert_eq!(assert_ready_ok!(task.enter(|cx, r| fill(r, cx))), b"");
+        assert_eq!(gate.data(), b"hello world");
+    }
+
+    #[cfg(feature = "futures")]
+    #[test]
+    fn futures_pending_writer_holds_fill_buf() {
+        use futures::io::{AsyncBufRead, Cursor};
+        pending_writer_holds_fill_buf(
+            Cursor::new(b"hello world".to_vec()),
+            |r, cx| r.poll_fill_buf(cx).map_ok(<[u8]>::to_vec),
+            |r, n| r.consume(n),
+        );
+    }
+
+    #[cfg(feature = "tokio")]
+    #[test]
+    fn tokio_pending_writer_holds_fill_buf() {
+        use tokio::io::AsyncBufRead;
+        pending_writer_holds_fill_buf(
+            io::Cursor::new(b"hello world".to_vec()),
+            |r, cx| r.poll_fill_buf(cx).map_ok(<[u8]>::to_vec),
+            |r, n| r.consume(n),
+        );
+    }
+}
+
+mod buffered_props {
+    use super::*;
+    use proptest::prelude::*;
+    use std::io::BufRead;
+    #[cfg(any(feature = "futures", feature = "tokio"))]
+    use std::pin::Pin;
+    #[cfg(any(feature = "futures", feature = "tokio"))]
+    use std::task::Context;
+    use std::task::Poll;
+
+    /// One door's `fill_buf` / `consume` / `read` on a buffered tee, as `Poll`s
+    /// (blocking `WouldBlock` is `Pending`).
+    trait BufTee {
+        fn fill(&mut self) -> Poll<io::Result<Vec<u8>>>;
+        fn consume(&mut self, amt: usize);
+        fn read(&mut self, buf: &mut [u8]) -> Poll<io::Result<usize>>;
+        fn copy(&self) -> &[u8];
+        fn held_len(&self) -> usize;
+    }
+
+    fn unblock<T>(r: io::Result<T>) -> Poll<io::Result<T>> {
+        match r {
+            Err(e) if e.kind() == ErrorKind::WouldBlock => Poll::Pending,
+            r => Poll::Ready(r),
+        }
+    }
+
+    #[cfg(any(feature = "futures", feature = "tokio"))]
+    fn cx() -> Context<'static> {
+        Context::from_waker(futures::task::noop_waker_ref())
+    }
+
+    impl BufTee for TeeReader<io::BufReader<MockReader>, MockWriter> {
+        fn fill(&mut self) -> Poll<io::Result<Vec<u8>>> {
+            unblock(self.fill_buf().map(<[u8]>::to_vec))
+        }
+        fn consume(&mut self, amt: usize) {
+            BufRead::consume(self, amt);
+        }
+        fn read(&mut self, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+            unblock(Read::read(self, buf))
+        }
+        fn copy(&self) -> &[u8] {
+            &self.get_ref().1.data
+        }
+        fn held_len(&self) -> usize {
+            TeeReader::held_len(self)
+        }
+    }
+
+    #[cfg(feature = "futures")]
+    impl BufTee for TeeReader<futures::io::BufReader<MockReader>, MockWriter> {
+        fn fill(&mut self) -> Poll<io::Result<Vec<u8>>> {
+            futures::io::AsyncBufRead::poll_fill_buf(Pin::new(self), &mut cx())
+                .map_ok(<[u8]>::to_vec)
+        }
+        fn consume(&mut self, amt: usize) {
+            futures::io::AsyncBufRead::consume(Pin::new(self), amt);
+        }
+        fn read(&mut self, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+            futures::io::AsyncRead::poll_read(Pin::new(self), &mut cx(), buf)
+        }
+        fn copy(&self) -> &[u8] {
+            &self.get_ref().1.data
+        }
+        fn held_len(&self) -> usize {
+            TeeReader::held_len(self)
+        }
+    }
+
+    #[cfg(feature = "tokio")]
+    impl BufTee for TeeReader<tokio::io::BufReader<MockReader>, MockWriter> {
+        fn fill(&mut self) -> Poll<io::Result<Vec<u8>>> {
+            tokio::io::AsyncBufRead::poll_fill_buf(Pin::new(self), &mut cx()).map_ok(<[u8]>::to_vec)
+        }
+        fn consume(&mut self, amt: usize) {
+            tokio::io::AsyncBufRead::consume(Pin::new(self), amt);
+        }
+        fn read(&mut self, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+            let mut rb = tokio::io::ReadBuf::new(buf);
+            tokio::io::AsyncRead::poll_read(Pin::new(self), &mut cx(), &mut rb)
+                .map_ok(|()| rb.filled().len())
+        }
+        fn copy(&self) -> &[u8] {
+            &self.get_ref().1.data
+        }
+        fn held_len(&self) -> usize {
+            TeeReader::held_len(self)
+        }
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    enum Op {
+        Fill,
+        /// Consume this percentage (rounded up) of what the last `fill_buf`
+        /// showed; `fill_buf` first if it showed nothing.
+        Consume(usize),
+        Read(usize),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            Just(Op::Fill),
+            (1usize..=100).prop_map(Op::Consume),
+            (1usize..40).prop_map(Op::Read),
+        ]
+    }
+
+    /// Ops that always get somewhere: at least one that takes bytes.
+    fn ops() -> impl Strategy<Value = Vec<Op>> {
+        proptest::collection::vec(op(), 1..20).prop_map(|mut ops| {
+            if ops.iter().all(|op| matches!(op, Op::Fill)) {
+                ops.push(Op::Consume(100));
+            }
+            ops
+        })
+    }
+
+    fn pattern() -> impl Strategy<Value = Vec<bool>> {
+        proptest::collection::vec(any::<bool>(), 0..5).prop_map(|mut h| {
+            if !h.is_empty() {
+                h.push(false);
+            }
+            h
+        })
+    }
+
+    /// Runs `ops` (cycled) until EOF. The model: `out` is every byte the
+    /// caller received (returned by a read, or shown by `fill_buf` and then
+    /// consumed), `shown` what the last `fill_buf` returned that was neither
+    /// consumed nor read since. After every step `W` starts with
+    /// `out ++ shown` and has nothing more but held bytes; at the end `W`,
+    /// `out` and the input are equal.
+    fn run(mut tee: impl BufTee, data: &[u8], ops: &[Op]) -> Result<(), TestCaseError> {
+        let mut out = Vec::new();
+        let mut shown: Vec<u8> = Vec::new();
+        let mut buf = [0u8; 40];
+        let mut stalls = 0;
+        for &op in ops.iter().cycle() {
+            let progressed = match op {
+                Op::Consume(pct) if !shown.is_empty() => {
+                    let amt = (shown.len() * pct).div_ceil(100);
+                    tee.consume(amt);
+                    out.extend(shown.drain(..amt));
+                    true
+                }
+                Op::Fill | Op::Consume(_) => match tee.fill() {
+                    Poll::Ready(Ok(b)) if b.is_empty() => break,
+                    Poll::Ready(Ok(b)) => {
+                        prop_assert!(b.starts_with(&shown), "fill_buf changed shown bytes");
+                        let grew = b.len() > shown.len();
+                        shown = b;
+                        grew
+                    }
+                    Poll::Ready(Err(e)) => panic!("unexpected error {e}"),
+                    Poll::Pending => false,
+                },
+                Op::Read(len) => match tee.read(&mut buf[..len]) {
+                    Poll::Ready(Ok(0)) => break,
+                    Poll::Ready(Ok(n)) => {
+                        let k = n.min(shown.len());
+                        prop_assert_eq!(&buf[..k], &shown[..k], "read skipped shown bytes");
+                        shown.drain(..k);
+                        out.extend_from_slice(&buf[..n]);
+                        true
+                    }
+                    Poll::Ready(Err(e)) => panic!("unexpected error {e}"),
+                    Poll::Pending => false,
+                },
+            };
+            // W has every byte the caller received or was shown, in order, and
+            // beyond them only held bytes (a read gives W all the held bytes
+            // it can, even when the caller's buffer takes fewer); with nothing
+            // held, W has exactly what the caller received or was shown.
+            let seen = out.len() + shown.len();
+            let copy = tee.copy();
+            prop_assert!(out[..] == data[..out.len()], "caller's bytes out of order");
+            prop_assert!(
+                shown[..] == data[out.len()..seen],
+                "shown bytes out of order"
+            );
+            prop_assert!(copy == &data[..copy.len()], "W's copy out of order");
+            prop_assert!(
+                copy.len() >= seen && copy.len() - seen <= tee.held_len(),
+                "W has {} bytes; the caller received {} and was shown {} more; {} held",
+                copy.len(),
+                out.len(),
+                shown.len(),
+                tee.held_len()
+            );
+            if progressed {
+                stalls = 0;
+            } else {
+                stalls += 1;
+                prop_assert!(stalls < 1000, "no progress");
+            }
+        }
+        prop_assert!(shown.is_empty());
+        prop_assert_eq!(tee.held_len(), 0);
+        prop_assert!(out == data, "caller's bytes differ from the input");
+        prop_assert!(tee.copy() == data, "W's copy differs from the input");
+        Ok(())
+    }
+
+    proptest! {
+        // 200 cases by default; PROPTEST_CASES=N for a longer run.
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(200)
+        ))]
+        #[test]
+        fn interleaved_fill_consume_read_tee_exactly_what_the_caller_received(
+            data in proptest::collection::vec(any::<u8>(), 0..1500),
+            capacity in 1usize..64,
+            read_limit in 1usize..100,
+            write_limit in 1usize..50,
+            read_hiccups in pattern(),
+            write_hiccups in pattern(),
+            ops in ops(),
+            door in 0u8..3,
+        ) {
+            let reader = {
+                let mut m = MockReader::new(data.clone()).limit(read_limit).hiccups(read_hiccups);
+                m.blocking_hiccup = ErrorKind::WouldBlock;
+                m
+            };
+            let writer = MockWriter::new()
+                .limit(write_limit)
+                .hiccups(write_hiccups)
+                .blocking_hiccup(ErrorKind::WouldBlock);
+            match door {
+                0 => run(TeeReader::new(io::BufReader::with_capacity(capacity, reader), writer), &data, &ops)?,
+                #[cfg(feature = "futures")]
+                1 => run(TeeReader::new(futures::io::BufReader::with_capacity(capacity, reader), writer), &data, &ops)?,
+                #[cfg(feature = "tokio")]
+                2 => run(TeeReader::new(tokio::io::BufReader::with_capacity(capacity, reader), writer), &data, &ops)?,
+                _ => {}
+            }
         }
     }
 }
