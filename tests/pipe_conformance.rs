@@ -126,6 +126,26 @@ fn past_deadline_fails_even_when_data_is_ready(
     });
 }
 
+type Call = thread::JoinHandle<std::io::Result<usize>>;
+
+/// Fills `end`'s outgoing buffer, then starts a thread reading from it and one
+/// writing to it through `&PipeEnd`; both have to wait (whether they already
+/// do when the caller acts on them is up to the scheduler).
+fn spawn_waiting_read_and_write(end: &Arc<pipetap::PipeEnd>, capacity: usize) -> (Call, Call) {
+    if capacity > 0 {
+        (&**end).write_all(&vec![0; capacity]).unwrap();
+    }
+    let reader = {
+        let end = end.clone();
+        thread::spawn(move || (&*end).read(&mut [0; 8]))
+    };
+    let writer = {
+        let end = end.clone();
+        thread::spawn(move || (&*end).write(b"blocked"))
+    };
+    (reader, writer)
+}
+
 /// Deadlines moved while a call waits: only the blocking door can be waited
 /// on through a shared reference (`&PipeEnd`), as with Go's `net.Conn`.
 #[rstest]
@@ -135,18 +155,7 @@ fn deadline_moved_into_the_past_unblocks_waiting_calls(
     watchdog(move || {
         let (a, b) = PipeBuilder::new().capacity(capacity).build();
         let a = Arc::new(a);
-        // Fill the outgoing buffer so a write has to wait too.
-        if capacity > 0 {
-            (&*a).write_all(&vec![0; capacity]).unwrap();
-        }
-        let reader = {
-            let a = a.clone();
-            thread::spawn(move || (&*a).read(&mut [0; 8]))
-        };
-        let writer = {
-            let a = a.clone();
-            thread::spawn(move || (&*a).write(b"blocked"))
-        };
+        let (reader, writer) = spawn_waiting_read_and_write(&a, capacity);
         // Whether or not the calls are already waiting, they must fail now.
         let past = Instant::now() - Duration::from_millis(1);
         a.set_deadline(Some(past)).unwrap();
@@ -247,17 +256,7 @@ fn own_close_wakes_threads_blocked_on_the_same_end(
     watchdog(move || {
         let (a, _b) = PipeBuilder::new().capacity(capacity).build();
         let a = Arc::new(a);
-        if capacity > 0 {
-            (&*a).write_all(&vec![0; capacity]).unwrap();
-        }
-        let reader = {
-            let a = a.clone();
-            thread::spawn(move || (&*a).read(&mut [0; 8]))
-        };
-        let writer = {
-            let a = a.clone();
-            thread::spawn(move || (&*a).write(b"x"))
-        };
+        let (reader, writer) = spawn_waiting_read_and_write(&a, capacity);
         a.close().unwrap();
         assert_eq!(reader.join().unwrap().unwrap(), 0);
         assert_eq!(
