@@ -37,7 +37,8 @@
 //!
 //! No async runtime is ever required. See the [`recipes`] for whole tests
 //! (an HTTP client, a line protocol, a TLS-wrapped protocol, blocking code
-//! against async code).
+//! against async code), and [`shaking_out_bugs`] for one example per fault
+//! knob catching a real class of bug in the code under test.
 //!
 //! # Closing
 //!
@@ -90,19 +91,19 @@
 // comment needs more than the default 128.
 #![recursion_limit = "256"]
 
-// --- pipe (issue 2) ---
+// The pipe.
 mod pipe;
 mod sync;
 pub use pipe::{pipe, PipeBuilder, PipeEnd, ReadHalf, WriteHalf, DEFAULT_CAPACITY};
 
-// --- tee writers (issue 3) ---
+// Tee writers.
 mod drive;
 mod multi_writer;
 mod tee_reader;
 pub use multi_writer::MultiWriter;
 pub use tee_reader::TeeReader;
 
-// --- recording (issue 4) ---
+// Recording.
 mod recording;
 mod tape;
 pub use recording::{RecordExt, Recording};
