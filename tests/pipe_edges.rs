@@ -329,6 +329,13 @@ fn name_shows_in_debug_and_in_error_messages() {
     let dbg = format!("{a:?} {b:?}");
     assert!(dbg.contains("client"), "{dbg}");
     assert!(dbg.contains("buffered: 3"), "{dbg}");
+    // Armed faults show on the end that armed them.
+    b.fail_next_read(ErrorKind::TimedOut);
+    assert!(format!("{b:?}").contains("fail_next_read: TimedOut"));
+    assert!(!format!("{a:?}").contains("fail_next_read"));
+    let mut b = b;
+    assert_eq!(b.read(&mut [0; 1]).unwrap_err().kind(), ErrorKind::TimedOut);
+    assert!(!format!("{b:?}").contains("fail_next_read"), "one-shot");
     a.set_write_deadline(Some(std::time::Instant::now()))
         .unwrap();
     let err = a.write(b"x").unwrap_err();

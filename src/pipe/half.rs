@@ -327,12 +327,18 @@ impl Drop for WriteHalf {
     }
 }
 
-struct SideDebug<'a>(&'a DebugState);
+/// One direction as seen from one end: `incoming` shows this end's armed
+/// read fault, `outgoing` its armed write fault (the peer's own knobs show in
+/// the peer's `Debug`).
+struct SideDebug<'a> {
+    state: &'a DebugState,
+    incoming: bool,
+}
 
 impl fmt::Debug for SideDebug<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0;
-        let mut d = f.debug_struct("");
+        let s = self.state;
+        let mut d = f.debug_struct("Direction");
         d.field("buffered", &s.buffered);
         if let Some(shut) = s.write_shut {
             d.field("writer_shut", &shut);
@@ -342,12 +348,11 @@ impl fmt::Debug for SideDebug<'_> {
         }
         d.field("reader_waiting", &s.reader);
         d.field("writer_waiting", &s.writer);
-        if let Some(k) = s.read_fault {
-            d.field("fail_next_read", &k);
-        }
-        if let Some(k) = s.write_fault {
-            d.field("fail_next_write", &k);
-        }
+        match (self.incoming, s.read_fault, s.write_fault) {
+            (true, Some(k), _) => d.field("fail_next_read", &k),
+            (false, _, Some(k)) => d.field("fail_next_write", &k),
+            _ => &mut d,
+        };
         d.finish()
     }
 }
@@ -366,10 +371,24 @@ pub(super) fn debug_end(
     }
     d.field("end", &["a", "b"][side]);
     if read {
-        d.field("incoming", &SideDebug(&shared.dirs[1 - side].debug_state()));
+        let state = shared.dirs[1 - side].debug_state();
+        d.field(
+            "incoming",
+            &SideDebug {
+                state: &state,
+                incoming: true,
+            },
+        );
     }
     if write {
-        d.field("outgoing", &SideDebug(&shared.dirs[side].debug_state()));
+        let state = shared.dirs[side].debug_state();
+        d.field(
+            "outgoing",
+            &SideDebug {
+                state: &state,
+                incoming: false,
+            },
+        );
     }
     d.finish()
 }
