@@ -9,13 +9,19 @@ const SLOW_COPY_MIN: usize = 2048;
 /// Piece size used for copies whose addresses would hit the slow case.
 const COPY_PIECE: usize = 1024;
 
+/// Whether copying `len` bytes from address `src` to address `dst` would hit
+/// the slow `rep movsb` case: a large copy whose `(dst - src) mod 4096` is small.
+#[inline]
+fn hits_slow_copy(dst: usize, src: usize, len: usize) -> bool {
+    len >= SLOW_COPY_MIN && (1..=63).contains(&(dst.wrapping_sub(src) % 4096))
+}
+
 /// Copies `src` into `dst` (same length), avoiding the 4 KiB-aliasing slow path
 /// of `rep movsb` by copying in pieces when the addresses would trigger it.
 #[inline]
 pub(crate) fn copy_bytes(dst: &mut [u8], src: &[u8]) {
     debug_assert_eq!(dst.len(), src.len());
-    let distance = (dst.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize) % 4096;
-    if src.len() < SLOW_COPY_MIN || !(1..=63).contains(&distance) {
+    if !hits_slow_copy(dst.as_ptr() as usize, src.as_ptr() as usize, src.len()) {
         dst.copy_from_slice(src);
     } else {
         for (d, s) in dst.chunks_mut(COPY_PIECE).zip(src.chunks(COPY_PIECE)) {
@@ -34,8 +40,7 @@ pub(crate) fn append_bytes(dst: &mut Vec<u8>, src: &[u8]) {
     }
     dst.reserve(src.len());
     let at = dst.as_ptr() as usize + dst.len();
-    let distance = at.wrapping_sub(src.as_ptr() as usize) % 4096;
-    if (1..=63).contains(&distance) {
+    if hits_slow_copy(at, src.as_ptr() as usize, src.len()) {
         for piece in src.chunks(COPY_PIECE) {
             dst.extend_from_slice(piece);
         }
