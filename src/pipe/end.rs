@@ -6,8 +6,7 @@ use std::io::{self, ErrorKind};
 use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
-use super::channel::{Config, Label, Shut};
-use super::direction::Direction;
+use super::channel::{Config, Shut};
 use super::half::{debug_end, ReadHalf, Shared, WriteHalf};
 use crate::sync::Arc;
 
@@ -47,14 +46,7 @@ pub struct PipeEnd {
 
 impl PipeEnd {
     pub(crate) fn pair(config: Config, name: Option<std::sync::Arc<str>>) -> (PipeEnd, PipeEnd) {
-        let label = Label { name: name.clone() };
-        let shared = Arc::new(Shared {
-            dirs: [
-                Direction::new(config, label.clone()),
-                Direction::new(config, label),
-            ],
-            name,
-        });
+        let shared: Arc<Shared> = Shared::new(config, name, ["a".into(), "b".into()]);
         let end = |side| PipeEnd {
             read: ReadHalf {
                 shared: shared.clone(),
@@ -94,6 +86,7 @@ impl PipeEnd {
     /// t.join().unwrap()?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use = "dropping both halves closes the end"]
     pub fn into_split(self) -> (ReadHalf, WriteHalf) {
         (self.read, self.write)
     }
@@ -107,7 +100,7 @@ impl PipeEnd {
     /// assert_eq!(a.name(), Some("db"));
     /// ```
     pub fn name(&self) -> Option<&str> {
-        self.read.shared.name.as_deref()
+        self.read.shared.name()
     }
 
     /// Closes this end (`shutdown(Shutdown::Both)`): the peer drains what is
@@ -449,3 +442,70 @@ impl fmt::Debug for PipeEnd {
         debug_end(f, "PipeEnd", &self.read.shared, self.read.side, true, true)
     }
 }
+
+impl ReadHalf {
+    /// Puts the halves of one end back together; the inverse of
+    /// [`PipeEnd::into_split`].
+    ///
+    /// # Errors
+    ///
+    /// If `write` is not this half's partner, a [`ReuniteError`] that gives
+    /// both halves back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::pipe();
+    /// let (read, write) = a.into_split();
+    /// let a = read.reunite(write).expect("halves of one end");
+    /// # drop(a);
+    /// ```
+    pub fn reunite(self, write: WriteHalf) -> Result<PipeEnd, ReuniteError> {
+        if self.is_pair_of(&write) {
+            Ok(PipeEnd { read: self, write })
+        } else {
+            Err(ReuniteError(self, write))
+        }
+    }
+}
+
+impl WriteHalf {
+    /// Puts the halves of one end back together; see [`ReadHalf::reunite`].
+    ///
+    /// # Errors
+    ///
+    /// If `read` is not this half's partner, a [`ReuniteError`] that gives
+    /// both halves back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, b) = pipetap::pipe();
+    /// let (read_a, write_a) = a.into_split();
+    /// let (read_b, write_b) = b.into_split();
+    /// let err = write_a.reunite(read_b).unwrap_err();  // halves of different ends
+    /// let (read_b, write_a) = (err.0, err.1);
+    /// assert!(write_a.is_pair_of(&read_a) && write_b.is_pair_of(&read_b));
+    /// ```
+    pub fn reunite(self, read: ReadHalf) -> Result<PipeEnd, ReuniteError> {
+        read.reunite(self)
+    }
+}
+
+/// The error of [`ReadHalf::reunite`] and [`WriteHalf::reunite`]: the two
+/// halves do not belong to the same end. Both are given back, read half first.
+pub struct ReuniteError(pub ReadHalf, pub WriteHalf);
+
+impl fmt::Debug for ReuniteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ReuniteError").finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for ReuniteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("tried to reunite halves that are not from the same pipe end")
+    }
+}
+
+impl std::error::Error for ReuniteError {}
