@@ -161,6 +161,7 @@ impl<C> Recording<C> {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use = "a Recording records only what goes through it; use it in place of `conn`"]
     pub fn new(conn: C) -> Self {
         Recording::with_tape(conn, Tape::new())
     }
@@ -184,6 +185,7 @@ impl<C> Recording<C> {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use = "a Recording records only what goes through it; use it in place of `conn`"]
     pub fn with_tape(conn: C, tape: Tape) -> Self {
         Recording {
             inner: conn,
@@ -232,6 +234,7 @@ impl<C> Recording<C> {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use]
     pub fn tape(&self) -> Tape {
         self.log.tape.clone()
     }
@@ -359,6 +362,7 @@ pub trait RecordExt: Sized {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use = "the Recording records only what goes through it; use it in place of the connection"]
     fn record(self) -> (Recording<Self>, Tape);
 }
 
