@@ -193,7 +193,10 @@ impl<C> Recording<C> {
         }
     }
 
-    /// Records reads as well as writes, from now on.
+    /// Records reads as well as writes, from now on. The tape's read-side
+    /// accessors ([`read_bytes`](Tape::read_bytes), [`reads`](Tape::reads),
+    /// [`read_len`](Tape::read_len), [`assert_read`](Tape::assert_read), ...)
+    /// and [`events`](Tape::events) then show them.
     ///
     /// # Examples
     ///
