@@ -6,6 +6,18 @@ use super::channel::{knob, Config};
 use super::end::PipeEnd;
 
 /// The default capacity of each direction of a pipe: 64 KiB.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::Write;
+///
+/// let (mut a, _b) = pipetap::pipe();
+/// a.set_nonblocking(true)?;
+/// let n = a.write(&vec![0; 2 * pipetap::DEFAULT_CAPACITY])?;
+/// assert_eq!(n, pipetap::DEFAULT_CAPACITY);        // the rest must wait for a reader
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub const DEFAULT_CAPACITY: usize = 64 * 1024;
 
 /// Configures and builds a pipe: capacity, fault knobs and a name.

@@ -108,6 +108,13 @@ impl PipeEnd {
     /// Every call blocked or pending on either end is woken. Dropping the end
     /// does the same.
     ///
+    /// This inherent method takes `&self` and returns at once, so it hides
+    /// the async extension methods of the same name: `end.close().await` does
+    /// not compile. For the async half-close, call them by path:
+    /// `futures::io::AsyncWriteExt::close(&mut end).await` or
+    /// `tokio::io::AsyncWriteExt::shutdown(&mut end).await` (which shut the
+    /// write side only, like [`shutdown(Shutdown::Write)`](Self::shutdown)).
+    ///
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
@@ -166,6 +173,11 @@ impl PipeEnd {
     /// - `Both`: [`close`](Self::close).
     ///
     /// Idempotent. Wakes every call blocked or pending on either end.
+    ///
+    /// This is std's `TcpStream::shutdown(how)`. It hides
+    /// `tokio::io::AsyncWriteExt::shutdown`; call that one by path,
+    /// `tokio::io::AsyncWriteExt::shutdown(&mut end).await`, for the async
+    /// half-close (see [`close`](Self::close)).
     ///
     /// # Errors
     ///
@@ -315,6 +327,14 @@ impl PipeEnd {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors std.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::pipe();
+    /// assert_eq!(a.read_timeout()?, None);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn read_timeout(&self) -> io::Result<Option<Duration>> {
         self.read.read_timeout()
     }
@@ -324,6 +344,14 @@ impl PipeEnd {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors std.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::pipe();
+    /// assert_eq!(a.write_timeout()?, None);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn write_timeout(&self) -> io::Result<Option<Duration>> {
         self.write.write_timeout()
     }
@@ -405,7 +433,9 @@ impl PipeEnd {
         self.read.unread_len()
     }
 
-    /// Bytes this end has written that the peer has not read yet.
+    /// Bytes this end has written (they are in the pipe, the write returned)
+    /// that the peer has not read yet: how far the peer is behind. The
+    /// counterpart of the peer's [`unread_len`](Self::unread_len).
     ///
     /// # Examples
     ///
@@ -421,8 +451,11 @@ impl PipeEnd {
         self.write.unsent_len()
     }
 
-    /// Whether the peer has shut down its writing side (by `shutdown`,
-    /// `close`, `close_with_error` or drop).
+    /// Whether the peer has shut down its *writing* side (by
+    /// `shutdown(Write)`, `close`, `close_with_error` or drop): once the
+    /// buffer is drained, this end reads end-of-stream (or the peer's error).
+    /// It says nothing about the peer's reading side; a write tells that
+    /// (`BrokenPipe` once the peer no longer reads).
     ///
     /// # Examples
     ///

@@ -149,6 +149,19 @@ impl ReadHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read};
+    /// use std::time::Instant;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (mut rd, _wr) = a.into_split();
+    /// rd.set_read_deadline(Some(Instant::now()))?;  // already past
+    /// assert_eq!(rd.read(&mut [0; 1]).unwrap_err().kind(), ErrorKind::TimedOut);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_read_deadline(&self, deadline: Option<Instant>) -> io::Result<()> {
         self.dir()
             .update(|chan, wake| chan.set_deadline(Op::Read, deadline, wake));
@@ -160,6 +173,19 @@ impl ReadHalf {
     /// # Errors
     ///
     /// `InvalidInput` for `Some(Duration::ZERO)`, as in std.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read};
+    /// use std::time::Duration;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (mut rd, _wr) = a.into_split();
+    /// rd.set_read_timeout(Some(Duration::from_millis(5)))?;
+    /// assert_eq!(rd.read(&mut [0; 1]).unwrap_err().kind(), ErrorKind::TimedOut);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
         self.dir()
             .update(|chan, wake| chan.set_timeout(Op::Read, timeout, wake))
@@ -170,6 +196,18 @@ impl ReadHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors std's `TcpStream::read_timeout`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (rd, _wr) = a.into_split();
+    /// rd.set_read_timeout(Some(Duration::from_secs(1)))?;
+    /// assert_eq!(rd.read_timeout()?, Some(Duration::from_secs(1)));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn read_timeout(&self) -> io::Result<Option<Duration>> {
         Ok(self.dir().inspect(|chan| chan.timeout(Op::Read)))
     }
@@ -179,6 +217,18 @@ impl ReadHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read};
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (mut rd, _wr) = a.into_split();
+    /// rd.set_nonblocking(true)?;
+    /// assert_eq!(rd.read(&mut [0; 1]).unwrap_err().kind(), ErrorKind::WouldBlock);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
         self.dir()
             .update(|chan, wake| chan.set_nonblocking(Op::Read, nonblocking, wake));
@@ -186,12 +236,35 @@ impl ReadHalf {
     }
 
     /// Makes the next read (on any door) fail with `kind`, moving no byte.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read};
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (mut rd, _wr) = a.into_split();
+    /// rd.fail_next_read(ErrorKind::ConnectionAborted);
+    /// assert_eq!(rd.read(&mut [0; 1]).unwrap_err().kind(), ErrorKind::ConnectionAborted);
+    /// ```
     pub fn fail_next_read(&self, kind: ErrorKind) {
         self.dir()
             .update(|chan, wake| chan.arm_fault(Op::Read, kind, wake));
     }
 
     /// Bytes waiting for this end to read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let (a, mut b) = pipetap::pipe();
+    /// let (rd, _wr) = a.into_split();
+    /// b.write_all(b"abc")?;
+    /// assert_eq!(rd.unread_len(), 3);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn unread_len(&self) -> usize {
         self.dir().inspect(|chan| chan.unread_len())
     }
@@ -199,6 +272,16 @@ impl ReadHalf {
     /// Whether the peer has shut down its writing side (by `shutdown`, `close`
     /// or drop): once the buffer is drained, reads see end-of-stream (or the
     /// peer's `close_with_error` error).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, b) = pipetap::pipe();
+    /// let (rd, _wr) = a.into_split();
+    /// assert!(!rd.is_peer_closed());
+    /// drop(b);
+    /// assert!(rd.is_peer_closed());
+    /// ```
     pub fn is_peer_closed(&self) -> bool {
         self.dir().inspect(|chan| chan.is_write_shut())
     }
@@ -209,6 +292,19 @@ impl ReadHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read, Write};
+    ///
+    /// let (a, mut b) = pipetap::pipe();
+    /// let (mut rd, _wr) = a.into_split();
+    /// rd.shutdown_read()?;
+    /// assert_eq!(rd.read(&mut [0; 1])?, 0);
+    /// assert_eq!(b.write(b"x").unwrap_err().kind(), ErrorKind::BrokenPipe);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn shutdown_read(&self) -> io::Result<()> {
         self.dir().update(|chan, wake| chan.shut_read(wake));
         Ok(())
@@ -275,6 +371,19 @@ impl WriteHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Write};
+    /// use std::time::Instant;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.set_write_deadline(Some(Instant::now()))?;  // already past
+    /// assert_eq!(wr.write(b"x").unwrap_err().kind(), ErrorKind::TimedOut);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_write_deadline(&self, deadline: Option<Instant>) -> io::Result<()> {
         self.dir()
             .update(|chan, wake| chan.set_deadline(Op::Write, deadline, wake));
@@ -286,6 +395,20 @@ impl WriteHalf {
     /// # Errors
     ///
     /// `InvalidInput` for `Some(Duration::ZERO)`, as in std.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Write};
+    /// use std::time::Duration;
+    ///
+    /// let (a, _b) = pipetap::PipeBuilder::new().capacity(1).build();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.set_write_timeout(Some(Duration::from_millis(5)))?;
+    /// wr.write_all(b"x")?;                          // fills the pipe
+    /// assert_eq!(wr.write(b"y").unwrap_err().kind(), ErrorKind::TimedOut);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
         self.dir()
             .update(|chan, wake| chan.set_timeout(Op::Write, timeout, wake))
@@ -296,6 +419,17 @@ impl WriteHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors std's `TcpStream::write_timeout`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (_rd, wr) = a.into_split();
+    /// assert_eq!(wr.write_timeout()?, None);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn write_timeout(&self) -> io::Result<Option<Duration>> {
         Ok(self.dir().inspect(|chan| chan.timeout(Op::Write)))
     }
@@ -305,6 +439,18 @@ impl WriteHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Write};
+    ///
+    /// let (a, _b) = pipetap::PipeBuilder::new().capacity(0).build();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.set_nonblocking(true)?;
+    /// assert_eq!(wr.write(b"x").unwrap_err().kind(), ErrorKind::WouldBlock);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
         self.dir()
             .update(|chan, wake| chan.set_nonblocking(Op::Write, nonblocking, wake));
@@ -313,12 +459,35 @@ impl WriteHalf {
 
     /// Makes the next non-empty write (on any door) fail with `kind`,
     /// accepting no byte.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Write};
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.fail_next_write(ErrorKind::ConnectionReset);
+    /// assert_eq!(wr.write(b"x").unwrap_err().kind(), ErrorKind::ConnectionReset);
+    /// ```
     pub fn fail_next_write(&self, kind: ErrorKind) {
         self.dir()
             .update(|chan, wake| chan.arm_fault(Op::Write, kind, wake));
     }
 
     /// Bytes this end has written that the peer has not read yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.write_all(b"abc")?;
+    /// assert_eq!(wr.unsent_len(), 3);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn unsent_len(&self) -> usize {
         self.dir().inspect(|chan| chan.unread_len())
     }
@@ -330,6 +499,21 @@ impl WriteHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    ///
+    /// let (a, mut b) = pipetap::pipe();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.write_all(b"bye")?;
+    /// wr.shutdown_write()?;
+    /// let mut got = Vec::new();
+    /// b.read_to_end(&mut got)?;                    // the bytes, then end-of-stream
+    /// assert_eq!(got, b"bye");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn shutdown_write(&self) -> io::Result<()> {
         self.shut(Shut::Eof);
         Ok(())
