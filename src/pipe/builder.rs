@@ -61,6 +61,7 @@ impl fmt::Debug for PipeBuilder {
             .field("max_read_len", &knob(self.config.max_read_len))
             .field("max_write_len", &knob(self.config.max_write_len))
             .field("interleave_pending", &self.config.interleave_pending)
+            .field("cooperative", &self.config.cooperative)
             .field("name", &self.name)
             .finish()
     }
@@ -82,6 +83,7 @@ impl PipeBuilder {
                 max_read_len: usize::MAX,
                 max_write_len: usize::MAX,
                 interleave_pending: false,
+                cooperative: true,
             },
             name: None,
         }
@@ -184,6 +186,46 @@ impl PipeBuilder {
     /// ```
     pub fn interleave_pending(mut self, on: bool) -> Self {
         self.config.interleave_pending = on;
+        self
+    }
+
+    /// Whether async calls take part in task budgets, so that a task looping
+    /// over an always-ready pipe still yields (on by default):
+    ///
+    /// - the tokio door consumes tokio's task budget (`tokio::task::coop`)
+    ///   like tokio's own IO and `tokio::io::duplex`: once the budget is
+    ///   spent, a call returns `Pending` (with the task woken) and the runtime
+    ///   runs other tasks and timers, so a `tokio::time::timeout` around busy
+    ///   code fires. Outside a tokio runtime the budget is unlimited.
+    /// - the futures door has no runtime budget to ask, so it keeps its own:
+    ///   after 128 ready calls in a row by the same task (told apart by its
+    ///   waker, as `Waker::will_wake` does) on one side of a direction, the
+    ///   next call returns `Pending` once and wakes the task at once. So
+    ///   `futures::select!` and timeout-style code on any executor gets its
+    ///   turn. A call that waits, or a call from another task, starts the
+    ///   count again; a test that polls a few times never sees it.
+    ///
+    /// Blocking calls are not affected. `false` turns both off: every ready
+    /// call is `Ready`, as in pipetap before 0.1 (tokio's `unconstrained`
+    /// does the same for one future).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "futures")] {
+    /// use std::task::{Context, Poll};
+    /// use futures::io::AsyncWrite;
+    ///
+    /// let (mut a, _b) = pipetap::PipeBuilder::new().cooperative(false).build();
+    /// let mut cx = Context::from_waker(std::task::Waker::noop());
+    /// for _ in 0..1000 {
+    ///     // Never `Pending`: the run limit is off.
+    ///     assert!(std::pin::Pin::new(&mut a).poll_write(&mut cx, b"x").is_ready());
+    /// }
+    /// # }
+    /// ```
+    pub fn cooperative(mut self, on: bool) -> Self {
+        self.config.cooperative = on;
         self
     }
 

@@ -38,7 +38,15 @@ pub(crate) struct Config {
     pub(crate) max_read_len: usize,
     pub(crate) max_write_len: usize,
     pub(crate) interleave_pending: bool,
+    /// Async calls take part in task budgets (tokio's, or the futures
+    /// door's own run limit).
+    pub(crate) cooperative: bool,
 }
+
+/// The futures door's budget: after this many ready calls in a row by the
+/// same task on one side, the next call returns `Pending` once (and wakes the
+/// task at once), so other futures of the task and executor get their turn.
+pub(crate) const READY_RUN_LIMIT: u32 = 128;
 
 /// What a call does next.
 pub(crate) enum Attempt {
@@ -67,6 +75,11 @@ struct Side {
     interleave_pending: bool,
     /// `interleave_pending`: the current async call has already yielded once.
     yielded: bool,
+    /// The task (its waker's data and vtable addresses, as `will_wake`
+    /// compares them) whose ready calls `ready_run` counts.
+    run_task: (usize, usize),
+    /// Async calls in a row that finished without waiting.
+    ready_run: u32,
 }
 
 impl Side {
@@ -83,6 +96,8 @@ impl Side {
             max_len,
             interleave_pending,
             yielded: false,
+            run_task: (0, 0),
+            ready_run: 0,
         }
     }
 
@@ -147,6 +162,14 @@ pub(crate) struct Channel {
     writer: Side,
 }
 
+/// What tells one task's waker from another's, without holding a clone.
+fn task_id(waker: &Waker) -> (usize, usize) {
+    (
+        waker.data() as usize,
+        std::ptr::from_ref(waker.vtable()) as usize,
+    )
+}
+
 impl Channel {
     pub(crate) fn new(config: Config) -> Self {
         let size = if config.capacity == 0 {
@@ -199,21 +222,44 @@ impl Channel {
         self.wake_side(Op::Write, wake);
     }
 
-    /// `interleave_pending`: whether this async call must first return
-    /// `Pending` once (an `empty` call never does, as the contract promises).
-    pub(crate) fn yield_first(&mut self, op: Op, empty: bool) -> bool {
-        let side = self.side_mut(op);
-        if side.interleave_pending && !empty && !side.yielded {
-            side.yielded = true;
-            true
-        } else {
-            false
+    /// Whether this async call must first return `Pending` once (having
+    /// woken its task): `interleave_pending`, or, when `budget` is given (the
+    /// futures door, which has no runtime budget to ask), a run of
+    /// [`READY_RUN_LIMIT`] ready calls by the same task. An `empty` call
+    /// never yields, as the contract promises.
+    pub(crate) fn yield_first(&mut self, op: Op, empty: bool, budget: Option<&Waker>) -> bool {
+        if empty {
+            return false;
         }
+        let side = self.side_mut(op);
+        if side.interleave_pending && !side.yielded {
+            side.yielded = true;
+            return true;
+        }
+        if let Some(waker) = budget {
+            let task = task_id(waker);
+            if side.run_task != task {
+                side.run_task = task;
+                side.ready_run = 0;
+            } else if side.ready_run >= READY_RUN_LIMIT {
+                side.ready_run = 0;
+                return true;
+            }
+        }
+        false
     }
 
-    /// An async call finished: the next one yields first again.
-    pub(crate) fn async_done(&mut self, op: Op) {
-        self.side_mut(op).yielded = false;
+    /// An async call finished (`true`) or will wait: the next one yields
+    /// first again under `interleave_pending`, and the run of ready calls
+    /// grows or ends.
+    pub(crate) fn async_done(&mut self, op: Op, ready: bool) {
+        let side = self.side_mut(op);
+        if ready {
+            side.yielded = false;
+            side.ready_run = side.ready_run.saturating_add(1);
+        } else {
+            side.ready_run = 0;
+        }
     }
 
     /// A read that finishes without waiting, or registers `waiter` and says `Wait`.

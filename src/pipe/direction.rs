@@ -19,6 +19,8 @@ pub(crate) struct Direction {
     state: Mutex<Channel>,
     sleepers: Sleepers,
     label: Label,
+    /// `PipeBuilder::cooperative`.
+    cooperative: bool,
 }
 
 impl Direction {
@@ -27,6 +29,7 @@ impl Direction {
             state: Mutex::new(Channel::new(config)),
             sleepers: Sleepers::new(),
             label,
+            cooperative: config.cooperative,
         }
     }
 
@@ -47,32 +50,45 @@ impl Direction {
         f(&self.lock())
     }
 
-    /// An async call: `attempt` runs with the task's waker (after the
-    /// channel's `interleave_pending` gate; an `empty` call is never delayed).
+    /// An async call: `attempt` runs with the task's waker, after the
+    /// channel's gate (`interleave_pending`, and the futures door's run
+    /// limit); an `empty` call is never delayed. The tokio door takes part
+    /// in tokio's task budget instead (see [`Door`]).
     pub(crate) fn poll(
         &self,
         cx: &mut Context<'_>,
         op: Op,
+        door: Door,
         empty: bool,
         attempt: impl FnOnce(&mut Channel, Waiter<'_>, &Label, &mut Wake) -> Attempt,
     ) -> Poll<io::Result<usize>> {
+        #[cfg(feature = "tokio")]
+        let coop = match door {
+            Door::Tokio if !empty => Some(std::task::ready!(tokio_budget(cx, self))),
+            _ => None,
+        };
         let mut wake = Wake::default();
         let mut chan = self.lock();
-        if chan.yield_first(op, empty) {
+        let budget = (door == Door::Futures && self.cooperative).then(|| cx.waker());
+        if chan.yield_first(op, empty, budget) {
             drop(chan);
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }
-        let poll = match attempt(&mut chan, Waiter::Task(cx.waker()), &self.label, &mut wake) {
+        let attempt = attempt(&mut chan, Waiter::Task(cx.waker()), &self.label, &mut wake);
+        chan.async_done(op, matches!(attempt, Attempt::Done(_)));
+        drop(chan);
+        wake.run(&self.sleepers);
+        match attempt {
             Attempt::Done(result) => {
-                chan.async_done(op);
+                #[cfg(feature = "tokio")]
+                if let Some(coop) = coop.flatten() {
+                    coop.made_progress();
+                }
                 Poll::Ready(result)
             }
             Attempt::Wait => Poll::Pending,
-        };
-        drop(chan);
-        wake.run(&self.sleepers);
-        poll
+        }
     }
 
     /// A blocking call: retries `attempt` until it finishes, sleeping on the
@@ -166,6 +182,34 @@ impl Direction {
     pub(crate) fn debug_state(&self) -> DebugState {
         self.inspect(Channel::debug_state)
     }
+}
+
+/// Which async front door a call came through: it decides which task budget
+/// the call takes part in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Door {
+    /// `futures::io`: no runtime budget to ask, so the channel counts ready
+    /// calls itself and yields after a long run.
+    Futures,
+    /// `tokio::io`: consumes tokio's own task budget, like tokio's IO.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    Tokio,
+}
+
+/// tokio's task budget (`tokio::task::coop`), as tokio's own IO uses it: a
+/// call first asks for a unit of budget (returning `Pending`, with the task
+/// woken, when it is spent) and commits it once it made progress. Outside a
+/// tokio runtime the budget is unlimited. `None` when the pipe was built with
+/// `cooperative(false)`.
+#[cfg(feature = "tokio")]
+fn tokio_budget(
+    cx: &mut Context<'_>,
+    dir: &Direction,
+) -> Poll<Option<tokio::task::coop::RestoreOnPending>> {
+    if !dir.cooperative {
+        return Poll::Ready(None);
+    }
+    tokio::task::coop::poll_proceed(cx).map(Some)
 }
 
 /// How long a blocking call spins, watching for progress, before it sleeps:

@@ -7,6 +7,7 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
+use super::direction::Door;
 use super::end::PipeEnd;
 use super::half::{ReadHalf, WriteHalf};
 use super::ring::{SliceTarget, Source};
@@ -21,7 +22,7 @@ macro_rules! futures_read {
                 buf: &mut [u8],
             ) -> Poll<io::Result<usize>> {
                 let $s = &*self;
-                $half.poll_read_into(cx, &mut SliceTarget::new(buf))
+                $half.poll_read_into(cx, Door::Futures, &mut SliceTarget::new(buf))
             }
         }
     )*};
@@ -37,7 +38,7 @@ macro_rules! futures_write {
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
                 let $s = &*self;
-                $half.poll_write_from(cx, Source::One(buf))
+                $half.poll_write_from(cx, Door::Futures, Source::One(buf))
             }
             fn poll_write_vectored(
                 self: Pin<&mut Self>,
@@ -45,7 +46,7 @@ macro_rules! futures_write {
                 bufs: &[IoSlice<'_>],
             ) -> Poll<io::Result<usize>> {
                 let $s = &*self;
-                $half.poll_write_from(cx, Source::Many(bufs))
+                $half.poll_write_from(cx, Door::Futures, Source::Many(bufs))
             }
             fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 let $s = &*self;

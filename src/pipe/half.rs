@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::call::Op;
 use super::channel::{Config, DebugState, Shut};
-use super::direction::Direction;
+use super::direction::{Direction, Door};
 use super::label::Label;
 use super::ring::{SliceTarget, Source, Target};
 use crate::sync::Arc;
@@ -133,11 +133,13 @@ impl ReadHalf {
     pub(crate) fn poll_read_into(
         &self,
         cx: &mut Context<'_>,
+        door: Door,
         dst: &mut (impl Target + ?Sized),
     ) -> Poll<io::Result<usize>> {
         self.dir().poll(
             cx,
             Op::Read,
+            door,
             dst.room() == 0,
             |chan, waiter, label, wake| chan.read(dst, waiter, label, wake),
         )
@@ -344,11 +346,13 @@ impl WriteHalf {
     pub(crate) fn poll_write_from(
         &self,
         cx: &mut Context<'_>,
+        door: Door,
         src: Source<'_>,
     ) -> Poll<io::Result<usize>> {
         self.dir().poll(
             cx,
             Op::Write,
+            door,
             src.is_empty(),
             |chan, waiter, label, wake| chan.write(src, waiter, label, wake),
         )

@@ -7,6 +7,7 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use super::direction::Door;
 use super::end::PipeEnd;
 use super::half::{ReadHalf, WriteHalf};
 use super::ring::Source;
@@ -21,7 +22,7 @@ macro_rules! tokio_read {
                 buf: &mut ReadBuf<'_>,
             ) -> Poll<io::Result<()>> {
                 let $s = &*self;
-                $half.poll_read_into(cx, buf).map_ok(drop)
+                $half.poll_read_into(cx, Door::Tokio, buf).map_ok(drop)
             }
         }
     )*};
@@ -37,7 +38,7 @@ macro_rules! tokio_write {
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
                 let $s = &*self;
-                $half.poll_write_from(cx, Source::One(buf))
+                $half.poll_write_from(cx, Door::Tokio, Source::One(buf))
             }
             fn poll_write_vectored(
                 self: Pin<&mut Self>,
@@ -45,7 +46,7 @@ macro_rules! tokio_write {
                 bufs: &[IoSlice<'_>],
             ) -> Poll<io::Result<usize>> {
                 let $s = &*self;
-                $half.poll_write_from(cx, Source::Many(bufs))
+                $half.poll_write_from(cx, Door::Tokio, Source::Many(bufs))
             }
             fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 let $s = &*self;
