@@ -152,7 +152,7 @@ fn disconnect_reader(#[values(Door::Blocking, Door::Futures, Door::Tokio)] door:
     // dropped, then fails.
     peers(
         2,
-        move |a| drop(a),
+        drop,
         move |mut b| {
             let err = door.write_all(&mut b, b"ping").unwrap_err();
             assert_eq!(err.kind(), ErrorKind::BrokenPipe);
