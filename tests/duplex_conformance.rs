@@ -150,14 +150,10 @@ fn disconnect(
 fn disconnect_reader(#[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door) {
     // The writer blocks (4 bytes do not fit in 2) until the reader's end is
     // dropped, then fails.
-    peers(
-        2,
-        drop,
-        move |mut b| {
-            let err = door.write_all(&mut b, b"ping").unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::BrokenPipe);
-        },
-    );
+    peers(2, drop, move |mut b| {
+        let err = door.write_all(&mut b, b"ping").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BrokenPipe);
+    });
 }
 
 #[rstest]

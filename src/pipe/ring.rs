@@ -59,6 +59,14 @@ pub(crate) enum Source<'a> {
 }
 
 impl Source<'_> {
+    /// Bytes offered.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Source::One(b) => b.len(),
+            Source::Many(bufs) => bufs.iter().map(|b| b.len()).sum(),
+        }
+    }
+
     /// Whether no byte is offered.
     pub(crate) fn is_empty(&self) -> bool {
         match self {
@@ -114,8 +122,14 @@ impl Target for tokio::io::ReadBuf<'_> {
     }
 }
 
-/// A ring of `size` bytes; the storage is allocated on first use, so a pipe
-/// that is never written costs no buffer.
+/// Storage a ring starts with on its first write (or less, if its size is
+/// smaller): enough for small messages without growing.
+const FIRST_STORAGE: usize = 512;
+
+/// A ring of up to `size` bytes. The storage follows the bytes in flight: it
+/// is allocated on the first write and doubles (up to `size`, never beyond)
+/// only when the bytes buffered outgrow it, so a pipe that carries small
+/// messages stays small and growth happens a few times per pipe at most.
 pub(crate) struct Ring {
     storage: Box<[u8]>,
     size: usize,
@@ -133,11 +147,12 @@ impl Ring {
         }
     }
 
-    /// `pos` (< 2 * size) folded into the ring, without a division.
+    /// `pos` (< 2 * storage) folded into the storage, without a division.
     #[inline]
     fn wrap(&self, pos: usize) -> usize {
-        if pos >= self.size {
-            pos - self.size
+        let cap = self.storage.len();
+        if pos >= cap {
+            pos - cap
         } else {
             pos
         }
@@ -162,26 +177,51 @@ impl Ring {
     /// Appends up to `limit` bytes of `src`; returns how many were taken.
     #[inline]
     pub(crate) fn push(&mut self, src: Source<'_>, limit: usize) -> usize {
-        let limit = limit.min(self.size - self.len);
+        let limit = limit.min(self.size - self.len).min(src.len());
         if limit == 0 {
             return 0;
         }
-        if self.storage.is_empty() {
-            self.allocate();
+        if self.len + limit > self.storage.len() {
+            self.grow(self.len + limit);
         }
         match src {
             Source::One(bytes) => {
-                let n = limit.min(bytes.len());
-                self.push_slice(&bytes[..n]);
-                n
+                self.push_slice(&bytes[..limit]);
+                limit
             }
             Source::Many(bufs) => self.push_many(bufs, limit),
         }
     }
 
+    /// Makes room for `needed` (<= size) bytes: the next power of two, at
+    /// least [`FIRST_STORAGE`], at most `size`. The stored bytes move to the
+    /// front of the new storage (usually there are none: a ring that runs dry
+    /// starts again at the front).
     #[cold]
-    fn allocate(&mut self) {
-        self.storage = vec![0; self.size].into_boxed_slice();
+    fn grow(&mut self, needed: usize) {
+        let cap = needed
+            .max(FIRST_STORAGE)
+            .checked_next_power_of_two()
+            .unwrap_or(usize::MAX)
+            .max(self.storage.len() * 2)
+            .min(self.size);
+        let mut storage = vec![0; cap].into_boxed_slice();
+        let old = self.storage.len();
+        let first = self.len.min(old - self.head);
+        copy_bytes(
+            &mut storage[..first],
+            &self.storage[self.head..self.head + first],
+        );
+        let rest = self.len - first;
+        copy_bytes(&mut storage[first..self.len], &self.storage[..rest]);
+        self.storage = storage;
+        self.head = 0;
+    }
+
+    /// The storage allocated now (for tests of the growth policy).
+    #[cfg(test)]
+    fn storage_len(&self) -> usize {
+        self.storage.len()
     }
 
     fn push_many(&mut self, bufs: &[IoSlice<'_>], limit: usize) -> usize {
@@ -204,8 +244,9 @@ impl Ring {
             // Restart at the front: keeps the common case in one piece.
             self.head = 0;
         }
+        let cap = self.storage.len();
         let tail = self.wrap(self.head + self.len);
-        let (first, rest) = src.split_at(src.len().min(self.size - tail));
+        let (first, rest) = src.split_at(src.len().min(cap - tail));
         copy_bytes(&mut self.storage[tail..tail + first.len()], first);
         if !rest.is_empty() {
             copy_bytes(&mut self.storage[..rest.len()], rest);
@@ -220,7 +261,7 @@ impl Ring {
         if n == 0 {
             return 0;
         }
-        let first = n.min(self.size - self.head);
+        let first = n.min(self.storage.len() - self.head);
         dst.put(&self.storage[self.head..self.head + first]);
         if n > first {
             dst.put(&self.storage[..n - first]);
@@ -228,5 +269,71 @@ impl Ring {
         self.head = self.wrap(self.head + n);
         self.len -= n;
         n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn push(ring: &mut Ring, bytes: &[u8]) -> usize {
+        ring.push(Source::One(bytes), usize::MAX)
+    }
+
+    fn pop(ring: &mut Ring, n: usize) -> Vec<u8> {
+        let mut buf = vec![0; n];
+        let got = ring.pop(&mut SliceTarget::new(&mut buf), usize::MAX);
+        buf.truncate(got);
+        buf
+    }
+
+    #[test]
+    fn storage_follows_the_bytes_in_flight() {
+        let mut ring = Ring::new(64 * 1024);
+        assert_eq!(ring.storage_len(), 0, "nothing before the first write");
+        assert_eq!(push(&mut ring, &[1; 64]), 64);
+        assert_eq!(ring.storage_len(), FIRST_STORAGE);
+        assert_eq!(pop(&mut ring, 64), [1; 64]);
+        for _ in 0..100 {
+            push(&mut ring, &[2; 64]);
+            pop(&mut ring, 64);
+        }
+        assert_eq!(
+            ring.storage_len(),
+            FIRST_STORAGE,
+            "small messages never grow it"
+        );
+        push(&mut ring, &[3; 3000]);
+        assert_eq!(ring.storage_len(), 4096);
+        push(&mut ring, &vec![4; 100_000]);
+        assert_eq!(ring.storage_len(), 64 * 1024, "never beyond the capacity");
+        assert_eq!(ring.len(), 64 * 1024);
+    }
+
+    #[test]
+    fn growing_a_wrapped_ring_keeps_the_bytes_in_order() {
+        let mut ring = Ring::new(4096);
+        let data: Vec<u8> = (0..=255).cycle().take(600).collect();
+        push(&mut ring, &data[..500]);
+        assert_eq!(ring.storage_len(), FIRST_STORAGE);
+        assert_eq!(pop(&mut ring, 400), &data[..400]);
+        // 100 bytes left at offset 400; 12 more fit before the end, the
+        // rest wraps to the front.
+        push(&mut ring, &data[500..600]);
+        assert_eq!(ring.storage_len(), FIRST_STORAGE);
+        // Outgrow the storage while wrapped.
+        let more: Vec<u8> = (0..2000u32).map(|i| (i * 7) as u8).collect();
+        push(&mut ring, &more);
+        assert_eq!(ring.storage_len(), 4096);
+        let mut want = data[400..600].to_vec();
+        want.extend_from_slice(&more);
+        assert_eq!(pop(&mut ring, 4096), want);
+    }
+
+    #[test]
+    fn a_small_ring_never_allocates_beyond_its_size() {
+        let mut ring = Ring::new(7);
+        assert_eq!(push(&mut ring, &[9; 100]), 7);
+        assert_eq!(ring.storage_len(), 7);
     }
 }
