@@ -101,6 +101,12 @@ impl Side {
         }
     }
 
+    /// No armed fault and no deadline: a call goes straight to the bytes.
+    #[inline(always)]
+    fn is_plain(&self) -> bool {
+        self.fault.is_none() && self.deadline.is_none()
+    }
+
     fn deadline_passed(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
@@ -121,6 +127,7 @@ impl Side {
     }
 
     /// Takes what is needed to wake everyone waiting on this side.
+    #[inline(always)]
     fn wake_all(&mut self, op: Op, wake: &mut Wake) {
         if self.blocked > 0 {
             match op {
@@ -195,6 +202,7 @@ impl Channel {
         }
     }
 
+    #[inline(always)]
     fn side_mut(&mut self, op: Op) -> &mut Side {
         match op {
             Op::Read => &mut self.reader,
@@ -203,6 +211,7 @@ impl Channel {
     }
 
     /// Room a write may fill now.
+    #[inline(always)]
     fn space(&self) -> usize {
         if self.capacity > 0 {
             self.ring.free()
@@ -212,6 +221,7 @@ impl Channel {
     }
 
     /// Wakes every waiter on one side.
+    #[inline(always)]
     fn wake_side(&mut self, op: Op, wake: &mut Wake) {
         self.side_mut(op).wake_all(op, wake);
     }
@@ -227,6 +237,7 @@ impl Channel {
     /// futures door, which has no runtime budget to ask), a run of
     /// [`READY_RUN_LIMIT`] ready calls by the same task. An `empty` call
     /// never yields, as the contract promises.
+    #[inline(always)]
     pub(crate) fn yield_first(&mut self, op: Op, empty: bool, budget: Option<&Waker>) -> bool {
         if empty {
             return false;
@@ -252,18 +263,17 @@ impl Channel {
     /// An async call finished (`true`) or will wait: the next one yields
     /// first again under `interleave_pending`, and the run of ready calls
     /// grows or ends.
-    pub(crate) fn async_done(&mut self, op: Op, ready: bool) {
+    #[inline(always)]
+    pub(crate) fn async_done(&mut self, op: Op, ready: bool, counted: bool) {
         let side = self.side_mut(op);
-        if ready {
-            side.yielded = false;
-            side.ready_run = side.ready_run.saturating_add(1);
-        } else {
-            side.ready_run = 0;
+        side.yielded &= !ready;
+        if counted {
+            side.ready_run = if ready { side.ready_run + 1 } else { 0 };
         }
     }
 
     /// A read that finishes without waiting, or registers `waiter` and says `Wait`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read<T: Target + ?Sized>(
         &mut self,
         dst: &mut T,
@@ -271,9 +281,31 @@ impl Channel {
         label: &Label,
         wake: &mut Wake,
     ) -> Attempt {
-        if dst.room() == 0 {
+        let room = dst.room();
+        if room == 0 {
             return Attempt::Done(Ok(0));
         }
+        // The common case first: bytes are waiting and nothing is armed or shut.
+        if self.ring.len() > 0 && self.reader.is_plain() && !self.read_shut {
+            let n = self.ring.pop(dst, self.reader.max_len);
+            self.wake_side(Op::Write, wake);
+            if self.reader.blocked == 0 {
+                self.demand = 0;
+            }
+            return Attempt::Done(Ok(n));
+        }
+        self.read_slow(dst, waiter, label, wake)
+    }
+
+    /// Everything a read does that the common case does not.
+    #[inline(never)]
+    fn read_slow<T: Target + ?Sized>(
+        &mut self,
+        dst: &mut T,
+        waiter: Waiter<'_>,
+        label: &Label,
+        wake: &mut Wake,
+    ) -> Attempt {
         let result = if let Some(kind) = self.reader.fault.take() {
             Err(label.injected(kind, Op::Read, waiter.call(Op::Read)))
         } else if self.read_shut {
@@ -321,8 +353,31 @@ impl Channel {
     }
 
     /// A write that finishes without waiting, or registers `waiter` and says `Wait`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write(
+        &mut self,
+        src: Source<'_>,
+        waiter: Waiter<'_>,
+        label: &Label,
+        wake: &mut Wake,
+    ) -> Attempt {
+        // The common case first: room, and nothing is armed or shut.
+        if self.writer.is_plain() && self.write_shut.is_none() && !self.read_shut {
+            let space = self.space();
+            if space > 0 {
+                let n = self.ring.push(src, space.min(self.writer.max_len));
+                if n > 0 {
+                    self.wake_side(Op::Read, wake);
+                }
+                return Attempt::Done(Ok(n));
+            }
+        }
+        self.write_slow(src, waiter, label, wake)
+    }
+
+    /// Everything a write does that the common case does not.
+    #[inline(never)]
+    fn write_slow(
         &mut self,
         src: Source<'_>,
         waiter: Waiter<'_>,

@@ -76,7 +76,7 @@ impl Direction {
             return Poll::Pending;
         }
         let attempt = attempt(&mut chan, Waiter::Task(cx.waker()), &self.label, &mut wake);
-        chan.async_done(op, matches!(attempt, Attempt::Done(_)));
+        chan.async_done(op, matches!(attempt, Attempt::Done(_)), budget.is_some());
         drop(chan);
         wake.run(&self.sleepers);
         match attempt {

@@ -175,19 +175,16 @@ impl Ring {
     }
 
     /// Appends up to `limit` bytes of `src`; returns how many were taken.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, src: Source<'_>, limit: usize) -> usize {
-        let limit = limit.min(self.size - self.len).min(src.len());
-        if limit == 0 {
-            return 0;
-        }
-        if self.len + limit > self.storage.len() {
-            self.grow(self.len + limit);
-        }
         match src {
             Source::One(bytes) => {
-                self.push_slice(&bytes[..limit]);
-                limit
+                let n = bytes.len().min(limit).min(self.size - self.len);
+                if self.len + n > self.storage.len() {
+                    self.grow(self.len + n);
+                }
+                self.push_slice(&bytes[..n]);
+                n
             }
             Source::Many(bufs) => self.push_many(bufs, limit),
         }
@@ -224,7 +221,14 @@ impl Ring {
         self.storage.len()
     }
 
+    #[inline(never)]
     fn push_many(&mut self, bufs: &[IoSlice<'_>], limit: usize) -> usize {
+        let limit = limit
+            .min(self.size - self.len)
+            .min(Source::Many(bufs).len());
+        if self.len + limit > self.storage.len() {
+            self.grow(self.len + limit);
+        }
         let mut taken = 0;
         for buf in bufs {
             if taken == limit {
@@ -238,17 +242,22 @@ impl Ring {
     }
 
     /// Appends all of `src`, which fits.
-    #[inline]
+    #[inline(always)]
     fn push_slice(&mut self, src: &[u8]) {
-        if self.len == 0 {
+        let cap = self.storage.len();
+        let tail = if self.len == 0 {
             // Restart at the front: keeps the common case in one piece.
             self.head = 0;
-        }
-        let cap = self.storage.len();
-        let tail = self.wrap(self.head + self.len);
-        let (first, rest) = src.split_at(src.len().min(cap - tail));
-        copy_bytes(&mut self.storage[tail..tail + first.len()], first);
-        if !rest.is_empty() {
+            0
+        } else {
+            self.wrap(self.head + self.len)
+        };
+        let end = tail + src.len();
+        if end <= cap {
+            copy_bytes(&mut self.storage[tail..end], src);
+        } else {
+            let (first, rest) = src.split_at(cap - tail);
+            copy_bytes(&mut self.storage[tail..], first);
             copy_bytes(&mut self.storage[..rest.len()], rest);
         }
         self.len += src.len();

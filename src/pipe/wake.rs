@@ -47,6 +47,9 @@ const NOTIFY_READERS: u8 = 1;
 const NOTIFY_WRITERS: u8 = 2;
 /// Spinning threads must look again.
 const BUMP: u8 = 4;
+/// A task or the timer must be woken (kept in `signals` too, so that the
+/// common "nothing to do" check is one compare).
+const TASKS: u8 = 8;
 
 /// Wake-ups collected under the lock and delivered after it is released.
 #[derive(Default)]
@@ -79,25 +82,30 @@ impl Wake {
 
     /// `waker`'s task must be woken.
     pub(crate) fn task(&mut self, waker: Waker) {
-        match self.tasks.iter_mut().find(|slot| slot.is_none()) {
-            Some(slot) => *slot = Some(waker),
-            None => wake_contained(waker),
+        self.signals |= TASKS;
+        if self.tasks[0].is_none() {
+            self.tasks[0] = Some(waker);
+        } else if self.tasks[1].is_none() {
+            self.tasks[1] = Some(waker);
+        } else {
+            wake_contained(waker);
         }
     }
 
     /// `waker`'s task must be woken by the timer thread at `at`.
     pub(crate) fn timer(&mut self, at: Instant, waker: Waker) {
+        self.signals |= TASKS;
         self.timer = Some(Box::new((at, waker)));
     }
 
     #[inline]
     fn is_empty(&self) -> bool {
-        self.signals == 0 && !self.has_tasks()
+        self.signals == 0
     }
 
     /// Whether a task must be woken (not only threads signalled).
     pub(crate) fn has_tasks(&self) -> bool {
-        self.tasks.iter().any(Option::is_some) || self.timer.is_some()
+        self.signals & TASKS != 0
     }
 
     /// Delivers the wake-ups. Must be called with the lock released.
