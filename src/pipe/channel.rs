@@ -113,6 +113,7 @@ impl Side {
 
     /// Registers `waker` for the current async call, cloning it only when it
     /// differs from the one already stored.
+    #[inline(always)]
     fn park_task(&mut self, waker: &Waker, wake: &mut Wake) {
         if !self.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
             self.waker = Some(waker.clone());
@@ -285,14 +286,22 @@ impl Channel {
         if room == 0 {
             return Attempt::Done(Ok(0));
         }
-        // The common case first: bytes are waiting and nothing is armed or shut.
-        if self.ring.len() > 0 && self.reader.is_plain() && !self.read_shut {
-            let n = self.ring.pop(dst, self.reader.max_len);
-            self.wake_side(Op::Write, wake);
-            if self.reader.blocked == 0 {
-                self.demand = 0;
+        // The common cases first, with nothing armed or shut: bytes are
+        // waiting, or a task waits for them.
+        if self.reader.is_plain() && !self.read_shut {
+            if self.ring.len() > 0 {
+                let n = self.ring.pop(dst, self.reader.max_len);
+                self.wake_side(Op::Write, wake);
+                if self.reader.blocked == 0 {
+                    self.demand = 0;
+                }
+                return Attempt::Done(Ok(n));
             }
-            return Attempt::Done(Ok(n));
+            if let (None, Waiter::Task(waker)) = (self.write_shut, waiter) {
+                self.reader_waits(room, wake);
+                self.reader.park_task(waker, wake);
+                return Attempt::Wait;
+            }
         }
         self.read_slow(dst, waiter, label, wake)
     }

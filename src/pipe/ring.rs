@@ -264,7 +264,7 @@ impl Ring {
     }
 
     /// Moves up to `limit` bytes into `dst`; returns how many were moved.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn pop<T: Target + ?Sized>(&mut self, dst: &mut T, limit: usize) -> usize {
         let n = limit.min(self.len).min(dst.room());
         if n == 0 {

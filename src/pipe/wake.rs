@@ -126,7 +126,11 @@ impl Wake {
             let (at, waker) = *timer;
             timer::wake_at(at, waker);
         }
-        for waker in self.tasks.into_iter().flatten() {
+        let [first, second] = self.tasks;
+        if let Some(waker) = first {
+            wake_contained(waker);
+        }
+        if let Some(waker) = second {
             wake_contained(waker);
         }
     }
