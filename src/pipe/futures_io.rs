@@ -9,7 +9,8 @@ use futures_io::{AsyncRead, AsyncWrite};
 
 use super::end::PipeEnd;
 use super::half::{ReadHalf, WriteHalf};
-use super::ring::{SliceTarget, Source};
+use super::ring::SliceTarget;
+use crate::source::Source;
 
 macro_rules! futures_read {
     ($($ty:ty => |$s:ident| $half:expr;)*) => {$(

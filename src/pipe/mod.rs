@@ -27,4 +27,3 @@ mod wake;
 pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
 pub use end::PipeEnd;
 pub use half::{ReadHalf, WriteHalf};
-pub(crate) use ring::append_bytes;

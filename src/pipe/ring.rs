@@ -1,72 +1,8 @@
 //! A fixed-size byte ring: the storage of one direction of a pipe.
 
-use std::io::IoSlice;
-
-/// Bytes at or above which glibc's `memcpy` may switch to `rep movsb`, which is
-/// slow on some AMD CPUs when `(dst - src) mod 4096` is small (sourceware bug
-/// 30994). Copies that would hit that case are split into pieces below it.
-const SLOW_COPY_MIN: usize = 2048;
-/// Piece size used for copies whose addresses would hit the slow case.
-const COPY_PIECE: usize = 1024;
-
-/// Whether copying `len` bytes from address `src` to address `dst` would hit
-/// the slow `rep movsb` case: a large copy whose `(dst - src) mod 4096` is small.
-#[inline]
-fn hits_slow_copy(dst: usize, src: usize, len: usize) -> bool {
-    len >= SLOW_COPY_MIN && (1..=63).contains(&(dst.wrapping_sub(src) % 4096))
-}
-
-/// Copies `src` into `dst` (same length), avoiding the 4 KiB-aliasing slow path
-/// of `rep movsb` by copying in pieces when the addresses would trigger it.
-#[inline]
-pub(crate) fn copy_bytes(dst: &mut [u8], src: &[u8]) {
-    debug_assert_eq!(dst.len(), src.len());
-    if !hits_slow_copy(dst.as_ptr() as usize, src.as_ptr() as usize, src.len()) {
-        dst.copy_from_slice(src);
-    } else {
-        for (d, s) in dst.chunks_mut(COPY_PIECE).zip(src.chunks(COPY_PIECE)) {
-            d.copy_from_slice(s);
-        }
-    }
-}
-
-/// Appends `src` to `dst` like `extend_from_slice`, avoiding the same slow
-/// `memcpy` case as [`copy_bytes`].
-#[inline]
-pub(crate) fn append_bytes(dst: &mut Vec<u8>, src: &[u8]) {
-    if src.len() < SLOW_COPY_MIN {
-        dst.extend_from_slice(src);
-        return;
-    }
-    dst.reserve(src.len());
-    let at = dst.as_ptr() as usize + dst.len();
-    if hits_slow_copy(at, src.as_ptr() as usize, src.len()) {
-        for piece in src.chunks(COPY_PIECE) {
-            dst.extend_from_slice(piece);
-        }
-    } else {
-        dst.extend_from_slice(src);
-    }
-}
-
-/// Where the bytes of a write come from.
-#[derive(Clone, Copy)]
-pub(crate) enum Source<'a> {
-    /// One slice.
-    One(&'a [u8]),
-    /// A vectored write: the slices in order (empty ones are skipped).
-    Many(&'a [IoSlice<'a>]),
-}
-
-impl Source<'_> {
-    /// Whether no byte is offered.
-    pub(crate) fn is_empty(&self) -> bool {
-        match self {
-            Source::One(b) => b.is_empty(),
-            Source::Many(bufs) => bufs.iter().all(|b| b.is_empty()),
-        }
-    }
-}
+use crate::copy::{copy_bytes, put_bytes};
+// Re-exported for the pipe's files that name the write source through the ring.
+pub(crate) use crate::source::Source;
 
 /// Where the bytes of a read go: a plain slice or a tokio `ReadBuf`.
 pub(crate) trait Target {
@@ -108,9 +44,14 @@ impl Target for tokio::io::ReadBuf<'_> {
     fn room(&self) -> usize {
         self.remaining()
     }
+    /// `put_slice`, through the crate's guarded copy: in pieces when one
+    /// `memcpy` would hit glibc's slow case. (Safe code cannot copy into the
+    /// unfilled part directly without first zeroing it, which costs more.)
     #[inline]
     fn put(&mut self, src: &[u8]) {
-        self.put_slice(src);
+        let filled = self.filled();
+        let dst = filled.as_ptr() as usize + filled.len();
+        put_bytes(dst, src, |piece| self.put_slice(piece));
     }
 }
 
@@ -175,26 +116,20 @@ impl Ring {
                 self.push_slice(&bytes[..n]);
                 n
             }
-            Source::Many(bufs) => self.push_many(bufs, limit),
+            src => {
+                let mut taken = 0;
+                for chunk in src.limit(limit).chunks() {
+                    self.push_slice(chunk);
+                    taken += chunk.len();
+                }
+                taken
+            }
         }
     }
 
     #[cold]
     fn allocate(&mut self) {
         self.storage = vec![0; self.size].into_boxed_slice();
-    }
-
-    fn push_many(&mut self, bufs: &[IoSlice<'_>], limit: usize) -> usize {
-        let mut taken = 0;
-        for buf in bufs {
-            if taken == limit {
-                break;
-            }
-            let n = buf.len().min(limit - taken);
-            self.push_slice(&buf[..n]);
-            taken += n;
-        }
-        taken
     }
 
     /// Appends all of `src`, which fits.

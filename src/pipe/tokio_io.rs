@@ -9,7 +9,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::end::PipeEnd;
 use super::half::{ReadHalf, WriteHalf};
-use super::ring::Source;
+use crate::source::Source;
 
 macro_rules! tokio_read {
     ($($ty:ty => |$s:ident| $half:expr;)*) => {$(
