@@ -89,27 +89,37 @@ fn copy_pieces(dst: &mut [u8], src: &[u8]) {
 /// `memcpy` of it would hit the slow case.
 #[inline]
 pub(crate) fn append_bytes(dst: &mut Vec<u8>, src: &[u8]) {
-    if src.len() < SLOW_COPY_MIN {
-        dst.extend_from_slice(src);
-        return;
-    }
-    dst.reserve(src.len());
-    let at = dst.as_ptr() as usize + dst.len();
-    put_bytes(at, src, |piece| dst.extend_from_slice(piece));
+    put_bytes(
+        dst,
+        src,
+        |v| {
+            v.reserve(src.len());
+            v.as_ptr() as usize + v.len()
+        },
+        |v, piece| v.extend_from_slice(piece),
+    );
 }
 
-/// Hands `src` to `put`, which copies it to address `dst` onwards: whole, or
-/// piece by piece (in order) when one `memcpy` of it would hit the slow case.
-/// For destinations that take bytes through their own copy (a tokio `ReadBuf`).
+/// Copies `src` into `dst`, a destination that takes bytes through its own
+/// copy (`put`, which appends them in order, as a `Vec` or a tokio `ReadBuf`
+/// does): whole, or piece by piece when one `memcpy` of it would hit the slow
+/// case. `at` returns the address the next byte lands at (making room first
+/// if it needs to); it is called only for copies large enough to matter, so a
+/// small copy costs nothing more than `put`.
 #[inline]
-pub(crate) fn put_bytes(dst: usize, src: &[u8], mut put: impl FnMut(&[u8])) {
-    if !hits_slow_copy(dst, src.as_ptr() as usize, src.len()) {
-        put(src);
-    } else {
+pub(crate) fn put_bytes<T: ?Sized>(
+    dst: &mut T,
+    src: &[u8],
+    at: impl FnOnce(&mut T) -> usize,
+    mut put: impl FnMut(&mut T, &[u8]),
+) {
+    if src.len() >= SLOW_COPY_MIN && hits_slow_copy(at(dst), src.as_ptr() as usize, src.len()) {
         note_piecewise();
         for piece in src.chunks(COPY_PIECE) {
-            put(piece);
+            put(dst, piece);
         }
+    } else {
+        put(dst, src);
     }
 }
 
@@ -155,9 +165,12 @@ mod tests {
             assert_eq!(&v[at..], &src[..]);
 
             let mut w = Vec::new();
-            put_bytes(src.as_ptr() as usize + dist, &src, |piece| {
-                w.extend_from_slice(piece)
-            });
+            put_bytes(
+                &mut w,
+                &src,
+                |_| src.as_ptr() as usize + dist,
+                |w, piece| w.extend_from_slice(piece),
+            );
             assert_eq!(w, src);
 
             let want = if split { 3 } else { 0 };

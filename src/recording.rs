@@ -39,6 +39,7 @@ impl Log {
     }
 
     /// The inner connection accepted `n` bytes of `buf`.
+    #[inline]
     fn wrote(&self, buf: &[u8], n: usize) {
         // A writer claiming more than it was offered gets what it was offered.
         self.tape.record_write(Source::One(buf).limit(n));

@@ -116,6 +116,9 @@ impl<'a, S: Deref<Target = [u8]>> Source<'a, S> {
     /// Appends all the bytes to `dst`, through the crate's guarded copy.
     #[inline]
     pub(crate) fn append_to(&self, dst: &mut Vec<u8>) {
+        if let Source::One(bytes) = *self {
+            return append_bytes(dst, bytes);
+        }
         for chunk in self.chunks() {
             append_bytes(dst, chunk);
         }

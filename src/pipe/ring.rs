@@ -49,9 +49,12 @@ impl Target for tokio::io::ReadBuf<'_> {
     /// unfilled part directly without first zeroing it, which costs more.)
     #[inline]
     fn put(&mut self, src: &[u8]) {
-        let filled = self.filled();
-        let dst = filled.as_ptr() as usize + filled.len();
-        put_bytes(dst, src, |piece| self.put_slice(piece));
+        put_bytes(
+            self,
+            src,
+            |buf| buf.filled().as_ptr() as usize + buf.filled().len(),
+            |buf, piece| buf.put_slice(piece),
+        );
     }
 }
 

@@ -82,6 +82,7 @@ struct Chunks {
 
 impl Chunks {
     /// Records `src` as one chunk.
+    #[inline]
     fn push<S: Deref<Target = [u8]>>(&mut self, src: Source<'_, S>) {
         src.append_to(&mut self.bytes);
         self.ends.push(self.bytes.len());
