@@ -1,6 +1,6 @@
 //! A fixed-size byte ring: the storage of one direction of a pipe.
 
-use crate::copy::{copy_bytes, put_bytes};
+use crate::copy::copy_bytes;
 // Re-exported for the pipe's files that name the write source through the ring.
 pub(crate) use crate::source::Source;
 
@@ -49,7 +49,7 @@ impl Target for tokio::io::ReadBuf<'_> {
     /// unfilled part directly without first zeroing it, which costs more.)
     #[inline]
     fn put(&mut self, src: &[u8]) {
-        put_bytes(
+        crate::copy::put_bytes(
             self,
             src,
             |buf| buf.filled().as_ptr() as usize + buf.filled().len(),
