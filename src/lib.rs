@@ -91,15 +91,22 @@
 // comment needs more than the default 128.
 #![recursion_limit = "256"]
 
+// The bytes of a write, and the one guarded copy every door uses.
+mod copy;
+mod source;
+#[doc(hidden)]
+pub use copy::__piecewise_copies;
+
 // The pipe.
 mod pipe;
 mod sync;
 pub use pipe::{pipe, PipeBuilder, PipeEnd, ReadHalf, ReuniteError, WriteHalf, DEFAULT_CAPACITY};
 
 // Tee writers.
-mod drive;
+mod door;
 mod multi_writer;
 mod tee_reader;
+mod write_all;
 pub use multi_writer::MultiWriter;
 pub use tee_reader::TeeReader;
 

@@ -12,6 +12,8 @@ use std::task::{ready, Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use crate::copy::append_bytes;
+use crate::source::Source;
 use crate::tape::Tape;
 
 /// The recording side of a [`Recording`]: the tape, whether reads are
@@ -37,20 +39,21 @@ impl Log {
     }
 
     /// The inner connection accepted `n` bytes of `buf`.
+    #[inline]
     fn wrote(&self, buf: &[u8], n: usize) {
         // A writer claiming more than it was offered gets what it was offered.
-        self.tape.record_write(&buf[..n.min(buf.len())]);
+        self.tape.record_write(Source::One(buf).limit(n));
     }
 
     /// The inner connection accepted `n` bytes gathered across `bufs`.
     fn wrote_vectored(&self, bufs: &[IoSlice<'_>], n: usize) {
-        self.tape.record_write_gathered(bufs, n);
+        self.tape.record_write(Source::Many(bufs).limit(n));
     }
 
     /// A plain (unbuffered) read delivered `data`.
     fn read(&mut self, data: &[u8]) {
         if self.reads {
-            self.tape.record_read(data);
+            self.tape.record_read(Source::one(data));
             // The inner buffer (if any) moved on without `consume`.
             self.forget_buffer();
         }
@@ -59,7 +62,7 @@ impl Log {
     /// A vectored read delivered `n` bytes gathered across `bufs`.
     fn read_vectored(&mut self, bufs: &[IoSliceMut<'_>], n: usize) {
         if self.reads {
-            self.tape.record_read_gathered(bufs, n);
+            self.tape.record_read(Source::Many(bufs).limit(n));
             self.forget_buffer();
         }
     }
@@ -69,7 +72,7 @@ impl Log {
     fn filled(&mut self, buf: &[u8]) {
         if self.reads {
             self.buffered.clear();
-            self.buffered.extend_from_slice(buf);
+            append_bytes(&mut self.buffered, buf);
             self.consumed = 0;
         }
     }
@@ -79,7 +82,8 @@ impl Log {
         if self.reads {
             let start = self.consumed.min(self.buffered.len());
             let end = self.consumed.saturating_add(amt).min(self.buffered.len());
-            self.tape.record_read(&self.buffered[start..end]);
+            self.tape
+                .record_read(Source::one(&self.buffered[start..end]));
             self.consumed = self.consumed.saturating_add(amt);
         }
     }

@@ -5,7 +5,7 @@ use std::io::{self, IoSlice, Read, Write};
 
 use super::end::PipeEnd;
 use super::half::{ReadHalf, WriteHalf};
-use super::ring::Source;
+use crate::source::Source;
 
 macro_rules! blocking_read {
     ($($ty:ty => |$s:ident| $half:expr;)*) => {$(

@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use super::call::{Op, Waiter};
 use super::label::Label;
-use super::ring::{Ring, Source, Target};
+use super::ring::{Ring, Target};
 use super::wake::Wake;
+use crate::source::Source;
 
 /// Largest number of bytes a rendezvous (capacity 0) pipe stages for a waiting
 /// reader in one hand-off.

@@ -10,7 +10,8 @@ use futures_io::{AsyncRead, AsyncWrite};
 use super::direction::Door;
 use super::end::PipeEnd;
 use super::half::{ReadHalf, WriteHalf};
-use super::ring::{SliceTarget, Source};
+use super::ring::SliceTarget;
+use crate::source::Source;
 
 macro_rules! futures_read {
     ($($ty:ty => |$s:ident| $half:expr;)*) => {$(

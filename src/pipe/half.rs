@@ -11,7 +11,8 @@ use super::call::Op;
 use super::channel::{Config, DebugState, Shut};
 use super::direction::{Direction, Door};
 use super::label::Label;
-use super::ring::{SliceTarget, Source, Target};
+use super::ring::{SliceTarget, Target};
+use crate::source::Source;
 use crate::sync::Arc;
 
 /// The two directions of a pipe: `dirs[s]` carries the bytes written by end `s`.

@@ -36,4 +36,3 @@ mod wake;
 pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
 pub use end::{PipeEnd, ReuniteError};
 pub use half::{ReadHalf, WriteHalf};
-pub(crate) use ring::append_bytes;

@@ -1,80 +1,7 @@
 //! A fixed-size byte ring: the storage of one direction of a pipe.
 
-use std::io::IoSlice;
-
-/// Bytes at or above which glibc's `memcpy` may switch to `rep movsb`, which is
-/// slow on some AMD CPUs when `(dst - src) mod 4096` is small (sourceware bug
-/// 30994). Copies that would hit that case are split into pieces below it.
-const SLOW_COPY_MIN: usize = 2048;
-/// Piece size used for copies whose addresses would hit the slow case.
-const COPY_PIECE: usize = 1024;
-
-/// Whether copying `len` bytes from address `src` to address `dst` would hit
-/// the slow `rep movsb` case: a large copy whose `(dst - src) mod 4096` is small.
-#[inline]
-fn hits_slow_copy(dst: usize, src: usize, len: usize) -> bool {
-    len >= SLOW_COPY_MIN && (1..=63).contains(&(dst.wrapping_sub(src) % 4096))
-}
-
-/// Copies `src` into `dst` (same length), avoiding the 4 KiB-aliasing slow path
-/// of `rep movsb` by copying in pieces when the addresses would trigger it.
-#[inline]
-pub(crate) fn copy_bytes(dst: &mut [u8], src: &[u8]) {
-    debug_assert_eq!(dst.len(), src.len());
-    if !hits_slow_copy(dst.as_ptr() as usize, src.as_ptr() as usize, src.len()) {
-        dst.copy_from_slice(src);
-    } else {
-        for (d, s) in dst.chunks_mut(COPY_PIECE).zip(src.chunks(COPY_PIECE)) {
-            d.copy_from_slice(s);
-        }
-    }
-}
-
-/// Appends `src` to `dst` like `extend_from_slice`, avoiding the same slow
-/// `memcpy` case as [`copy_bytes`].
-#[inline]
-pub(crate) fn append_bytes(dst: &mut Vec<u8>, src: &[u8]) {
-    if src.len() < SLOW_COPY_MIN {
-        dst.extend_from_slice(src);
-        return;
-    }
-    dst.reserve(src.len());
-    let at = dst.as_ptr() as usize + dst.len();
-    if hits_slow_copy(at, src.as_ptr() as usize, src.len()) {
-        for piece in src.chunks(COPY_PIECE) {
-            dst.extend_from_slice(piece);
-        }
-    } else {
-        dst.extend_from_slice(src);
-    }
-}
-
-/// Where the bytes of a write come from.
-#[derive(Clone, Copy)]
-pub(crate) enum Source<'a> {
-    /// One slice.
-    One(&'a [u8]),
-    /// A vectored write: the slices in order (empty ones are skipped).
-    Many(&'a [IoSlice<'a>]),
-}
-
-impl Source<'_> {
-    /// Bytes offered.
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            Source::One(b) => b.len(),
-            Source::Many(bufs) => bufs.iter().map(|b| b.len()).sum(),
-        }
-    }
-
-    /// Whether no byte is offered.
-    pub(crate) fn is_empty(&self) -> bool {
-        match self {
-            Source::One(b) => b.is_empty(),
-            Source::Many(bufs) => bufs.iter().all(|b| b.is_empty()),
-        }
-    }
-}
+use crate::copy::copy_bytes;
+use crate::source::Source;
 
 /// Where the bytes of a read go: a plain slice or a tokio `ReadBuf`.
 pub(crate) trait Target {
@@ -116,9 +43,17 @@ impl Target for tokio::io::ReadBuf<'_> {
     fn room(&self) -> usize {
         self.remaining()
     }
+    /// `put_slice`, through the crate's guarded copy: in pieces when one
+    /// `memcpy` would hit glibc's slow case. (Safe code cannot copy into the
+    /// unfilled part directly without first zeroing it, which costs more.)
     #[inline]
     fn put(&mut self, src: &[u8]) {
-        self.put_slice(src);
+        crate::copy::put_bytes(
+            self,
+            src,
+            |buf| buf.filled().as_ptr() as usize + buf.filled().len(),
+            |buf, piece| buf.put_slice(piece),
+        );
     }
 }
 
@@ -186,7 +121,7 @@ impl Ring {
                 self.push_slice(&bytes[..n]);
                 n
             }
-            Source::Many(bufs) => self.push_many(bufs, limit),
+            src => self.push_chunks(src, limit),
         }
     }
 
@@ -221,24 +156,18 @@ impl Ring {
         self.storage.len()
     }
 
+    /// A vectored write: the chunks of `src`'s first `limit` bytes.
     #[inline(never)]
-    fn push_many(&mut self, bufs: &[IoSlice<'_>], limit: usize) -> usize {
-        let limit = limit
-            .min(self.size - self.len)
-            .min(Source::Many(bufs).len());
-        if self.len + limit > self.storage.len() {
-            self.grow(self.len + limit);
+    fn push_chunks(&mut self, src: Source<'_>, limit: usize) -> usize {
+        let src = src.limit(limit.min(self.size - self.len));
+        let n = src.len();
+        if self.len + n > self.storage.len() {
+            self.grow(self.len + n);
         }
-        let mut taken = 0;
-        for buf in bufs {
-            if taken == limit {
-                break;
-            }
-            let n = buf.len().min(limit - taken);
-            self.push_slice(&buf[..n]);
-            taken += n;
+        for chunk in src.chunks() {
+            self.push_slice(chunk);
         }
-        taken
+        n
     }
 
     /// Appends all of `src`, which fits.

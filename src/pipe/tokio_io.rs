@@ -10,7 +10,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use super::direction::Door;
 use super::end::PipeEnd;
 use super::half::{ReadHalf, WriteHalf};
-use super::ring::Source;
+use crate::source::Source;
 
 macro_rules! tokio_read {
     ($($ty:ty => |$s:ident| $half:expr;)*) => {$(

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use super::{Event, Tape};
+use super::{copy_out, Event, Tape};
 
 impl Tape {
     /// All written bytes, in order. Reads are not included: see
@@ -28,7 +28,7 @@ impl Tape {
     /// ```
     #[must_use]
     pub fn bytes(&self) -> Bytes {
-        Bytes::copy_from_slice(&self.lock().written.bytes)
+        copy_out(&self.lock().written.bytes)
     }
 
     /// All read bytes, in order (empty unless reads are recorded, see
@@ -51,7 +51,7 @@ impl Tape {
     /// ```
     #[must_use]
     pub fn read_bytes(&self) -> Bytes {
-        Bytes::copy_from_slice(&self.lock().read.bytes)
+        copy_out(&self.lock().read.bytes)
     }
 
     /// The number of written bytes. Reads do not count: see
@@ -291,7 +291,7 @@ impl Tape {
     #[must_use = "take returns the written bytes; to drop them, call `clear`"]
     pub fn take(&self) -> Bytes {
         let mut state = self.lock();
-        let bytes = Bytes::copy_from_slice(&state.written.bytes);
+        let bytes = copy_out(&state.written.bytes);
         state.reset();
         bytes
     }
@@ -321,7 +321,7 @@ impl Tape {
     #[must_use = "take_reads returns the read bytes; to drop them, call `clear`"]
     pub fn take_reads(&self) -> Bytes {
         let mut state = self.lock();
-        let bytes = Bytes::copy_from_slice(&state.read.bytes);
+        let bytes = copy_out(&state.read.bytes);
         state.reset();
         bytes
     }

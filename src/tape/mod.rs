@@ -33,9 +33,11 @@ mod wait;
 pub use assert::Mismatch;
 pub use wait::WaitFor;
 
-use crate::pipe::append_bytes;
+use crate::copy::append_bytes;
+use crate::source::Source;
 use crate::sync::wake_contained;
 use std::fmt;
+use std::io::IoSlice;
 use std::ops::Deref;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
@@ -97,21 +99,10 @@ struct Chunks {
 }
 
 impl Chunks {
-    fn push(&mut self, data: &[u8]) {
-        append_bytes(&mut self.bytes, data);
-        self.ends.push(self.bytes.len());
-    }
-
-    /// Records the first `n` bytes gathered across `slices` as one chunk.
-    fn push_gathered<S: Deref<Target = [u8]>>(&mut self, slices: &[S], mut n: usize) {
-        for slice in slices {
-            if n == 0 {
-                break;
-            }
-            let take = n.min(slice.len());
-            append_bytes(&mut self.bytes, &slice[..take]);
-            n -= take;
-        }
+    /// Records `src` as one chunk.
+    #[inline]
+    fn push<S: Deref<Target = [u8]>>(&mut self, src: Source<'_, S>) {
+        src.append_to(&mut self.bytes);
         self.ends.push(self.bytes.len());
     }
 
@@ -122,7 +113,7 @@ impl Chunks {
 
     /// One `Bytes` per chunk, all sharing one copy of the buffer.
     fn split(&self) -> Vec<Bytes> {
-        let all = Bytes::copy_from_slice(&self.bytes);
+        let all = copy_out(&self.bytes);
         let mut start = 0;
         self.ends
             .iter()
@@ -133,6 +124,13 @@ impl Chunks {
             })
             .collect()
     }
+}
+
+/// A `Bytes` copy of `bytes`, through the crate's guarded copy.
+pub(super) fn copy_out(bytes: &[u8]) -> Bytes {
+    let mut copy = Vec::with_capacity(bytes.len());
+    append_bytes(&mut copy, bytes);
+    Bytes::from(copy)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -313,40 +311,21 @@ impl Tape {
     }
 
     /// Records one accepted write. Empty writes are not recorded.
-    pub(crate) fn record_write(&self, data: &[u8]) {
-        if !data.is_empty() {
+    pub(crate) fn record_write(&self, src: Source<'_, IoSlice<'_>>) {
+        if !src.is_empty() {
             self.append(|s| {
-                s.written.push(data);
+                s.written.push(src);
                 s.note(Kind::Write);
             });
         }
     }
 
-    /// Records the first `n` bytes gathered across `slices` as one write.
-    pub(crate) fn record_write_gathered<S: Deref<Target = [u8]>>(&self, slices: &[S], n: usize) {
-        if n > 0 {
+    /// Records one read (plain, or gathered across a vectored read's
+    /// slices). Empty reads (end of stream) are not recorded.
+    pub(crate) fn record_read<S: Deref<Target = [u8]>>(&self, src: Source<'_, S>) {
+        if !src.is_empty() {
             self.append(|s| {
-                s.written.push_gathered(slices, n);
-                s.note(Kind::Write);
-            });
-        }
-    }
-
-    /// Records one read. Empty reads (end of stream) are not recorded.
-    pub(crate) fn record_read(&self, data: &[u8]) {
-        if !data.is_empty() {
-            self.append(|s| {
-                s.read.push(data);
-                s.note(Kind::Read);
-            });
-        }
-    }
-
-    /// Records the first `n` bytes gathered across `slices` as one read.
-    pub(crate) fn record_read_gathered<S: Deref<Target = [u8]>>(&self, slices: &[S], n: usize) {
-        if n > 0 {
-            self.append(|s| {
-                s.read.push_gathered(slices, n);
+                s.read.push(src);
                 s.note(Kind::Read);
             });
         }

@@ -284,6 +284,7 @@ impl fmt::Debug for WaitFor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::Source;
 
     #[test]
     fn find_cases() {
@@ -300,7 +301,7 @@ mod tests {
         let mut cursor = Cursor::default();
         for piece in [&b"xxAB"[..], b"C", b"D", b"yy"] {
             assert!(!state.contains(b"ABCDy", &mut cursor));
-            state.written.push(piece);
+            state.written.push(Source::one(piece));
         }
         assert!(state.contains(b"ABCDy", &mut cursor));
     }
@@ -309,12 +310,12 @@ mod tests {
     fn search_restarts_after_clear() {
         let mut state = State::default();
         let mut cursor = Cursor::default();
-        state.written.push(b"0123456789");
+        state.written.push(Source::one(b"0123456789"));
         assert!(!state.contains(b"ab", &mut cursor));
         assert_eq!(cursor.from, 9);
         state.written.clear();
         state.epoch += 1;
-        state.written.push(b"ab");
+        state.written.push(Source::one(b"ab"));
         assert!(state.contains(b"ab", &mut cursor));
     }
 }
