@@ -4,7 +4,7 @@
 //! timeouts, injected faults, nonblocking mode), on every front door compiled
 //! in, across capacities 0..=16 and the default, with the `max_read_len`,
 //! `max_write_len` and `interleave_pending` knobs, checked step by step
-//! against a model of two byte queues and their flags (`tests/model`).
+//! against a model of two byte queues and their flags (`support/model.rs`).
 //!
 //! Each step compares the exact result (count, bytes, end-of-stream, error
 //! kind), and each scenario ends by draining the pipe and checking that every
@@ -12,15 +12,14 @@
 //!
 //! `PROPTEST_CASES` raises the case count (default 256 per property).
 
-mod common;
-mod model;
+mod support;
 
 use std::io::ErrorKind;
 use std::net::Shutdown;
 
-use model::{doors, Door, Op, Scenario, Setup, When, Which, KINDS};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
+use support::model::{doors, Door, Op, Scenario, Setup, When, Which, KINDS};
 
 fn door() -> impl Strategy<Value = Door> {
     proptest::sample::select(doors())
@@ -111,7 +110,7 @@ fn scenario(ops: impl Strategy<Value = Op>, max_ops: usize) -> impl Strategy<Val
 /// Runs a property on the watchdog's thread, so a pipe that blocks where the
 /// model says it cannot fails the test instead of hanging it.
 fn check<S: Strategy<Value = Scenario> + 'static>(strategy: fn() -> S) {
-    common::watchdog_for(std::time::Duration::from_secs(120), move || {
+    support::watchdog_for(std::time::Duration::from_secs(120), move || {
         let strategy = strategy();
         let mut runner = TestRunner::new(Config {
             failure_persistence: None,
