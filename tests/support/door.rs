@@ -235,3 +235,12 @@ impl Door {
         }
     }
 }
+
+/// A blocking call's `WouldBlock` as `Pending`: for poll-level drivers that
+/// run a nonblocking writer or reader through the blocking door.
+pub fn would_block_as_pending<T>(p: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+    match p {
+        Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => Poll::Pending,
+        p => p,
+    }
+}

@@ -1,7 +1,7 @@
 //! [`Gate`]: a writer that stays `Pending` until the test opens it, for
 //! poll-level tests of what is held while a writer waits.
 
-use std::io::{self, ErrorKind};
+use std::io::{self, ErrorKind, Write};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
@@ -17,8 +17,9 @@ struct GateState {
     fail: Option<ErrorKind>,
 }
 
-/// The test's handle on a [`GateWriter`]: while the gate is shut every call
-/// is `Pending` (and the waker is stored); `open` wakes it.
+/// The test's handle on a [`GateWriter`]: while the gate is shut every async
+/// call is `Pending` (and the waker is stored), every blocking one
+/// `WouldBlock`; `open` wakes the task.
 #[derive(Debug, Clone, Default)]
 pub struct Gate(Arc<Mutex<GateState>>);
 
@@ -91,6 +92,31 @@ impl GateWriter {
         }
         Poll::Ready(Ok(f(&mut s)))
     }
+
+    /// A blocking call: `WouldBlock` while the gate is shut, as from a
+    /// nonblocking socket (it stores a no-op waker in place of a task's).
+    fn call_now<T>(&mut self, f: impl FnOnce(&mut GateState) -> T) -> io::Result<T> {
+        match self.call(&mut Context::from_waker(Waker::noop()), f) {
+            Poll::Ready(result) => result,
+            Poll::Pending => Err(ErrorKind::WouldBlock.into()),
+        }
+    }
+}
+
+fn write_into(s: &mut GateState, buf: &[u8]) -> usize {
+    s.write_calls += 1;
+    s.data.extend_from_slice(buf);
+    buf.len()
+}
+
+impl Write for GateWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.call_now(|s| write_into(s, buf))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.call_now(|s| s.flushes += 1)
+    }
 }
 
 impl futures::io::AsyncWrite for GateWriter {
@@ -99,11 +125,7 @@ impl futures::io::AsyncWrite for GateWriter {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().call(cx, |s| {
-            s.write_calls += 1;
-            s.data.extend_from_slice(buf);
-            buf.len()
-        })
+        self.get_mut().call(cx, |s| write_into(s, buf))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
