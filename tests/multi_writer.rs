@@ -434,48 +434,44 @@ fn hiccuping_short_writers_every_writer_holds_exactly_the_input(
 #[cfg(feature = "futures")]
 #[test]
 fn boxed_futures_writers_mix_types() {
-    watchdog(move || {
-        use futures::io::{AsyncWrite, AsyncWriteExt, Cursor};
-        let out = support::futures_watchdog(|| async {
-            let mut w: MultiWriter<Box<dyn AsyncWrite + Send + Unpin>> = MultiWriter::new([
-                Box::new(Cursor::new(Vec::new())) as Box<dyn AsyncWrite + Send + Unpin>,
-                Box::new(Mock::new().max_write(2).alternate()),
-                Box::new(futures::io::sink()),
-            ]);
-            w.write_all(b"boxed").await.unwrap();
-            w.close().await.unwrap();
-            w.held_len()
-        });
-        assert_eq!(out, 0);
+    use futures::io::{AsyncWrite, AsyncWriteExt, Cursor};
+    let out = support::futures_watchdog(|| async {
+        let mut w: MultiWriter<Box<dyn AsyncWrite + Send + Unpin>> = MultiWriter::new([
+            Box::new(Cursor::new(Vec::new())) as Box<dyn AsyncWrite + Send + Unpin>,
+            Box::new(Mock::new().max_write(2).alternate()),
+            Box::new(futures::io::sink()),
+        ]);
+        w.write_all(b"boxed").await.unwrap();
+        w.close().await.unwrap();
+        w.held_len()
     });
+    assert_eq!(out, 0);
 }
 
 #[cfg(feature = "tokio")]
 #[test]
 fn boxed_tokio_writers_mix_types() {
-    watchdog(move || {
-        use tokio::io::{AsyncWrite, AsyncWriteExt};
-        let (got, len) = support::tokio_watchdog(|| async {
-            let (tx, mut rx) = tokio::io::duplex(4);
-            let mut w: MultiWriter<Box<dyn AsyncWrite + Send + Unpin>> = MultiWriter::new([
-                Box::new(Vec::new()) as Box<dyn AsyncWrite + Send + Unpin>,
-                Box::new(tx),
-            ]);
-            let reader = tokio::spawn(async move {
-                let mut got = Vec::new();
-                tokio::io::AsyncReadExt::read_to_end(&mut rx, &mut got)
-                    .await
-                    .unwrap();
-                got
-            });
-            let data = seeded_bytes(5, 10_000);
-            w.write_all(&data).await.unwrap();
-            w.shutdown().await.unwrap();
-            drop(w);
-            (reader.await.unwrap(), data.len())
+    use tokio::io::{AsyncWrite, AsyncWriteExt};
+    let (got, len) = support::tokio_watchdog(|| async {
+        let (tx, mut rx) = tokio::io::duplex(4);
+        let mut w: MultiWriter<Box<dyn AsyncWrite + Send + Unpin>> = MultiWriter::new([
+            Box::new(Vec::new()) as Box<dyn AsyncWrite + Send + Unpin>,
+            Box::new(tx),
+        ]);
+        let reader = tokio::spawn(async move {
+            let mut got = Vec::new();
+            tokio::io::AsyncReadExt::read_to_end(&mut rx, &mut got)
+                .await
+                .unwrap();
+            got
         });
-        assert_eq!(got, seeded_bytes(5, len));
+        let data = seeded_bytes(5, 10_000);
+        w.write_all(&data).await.unwrap();
+        w.shutdown().await.unwrap();
+        drop(w);
+        (reader.await.unwrap(), data.len())
     });
+    assert_eq!(got, seeded_bytes(5, len));
 }
 
 #[cfg(any(feature = "futures", feature = "tokio"))]
