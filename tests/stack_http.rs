@@ -7,7 +7,7 @@
 //! the request line and headers hyper sends are asserted byte for byte.
 #![cfg(feature = "tokio")]
 
-mod common;
+mod support;
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -106,7 +106,7 @@ fn hostile() -> (PipeEnd, PipeEnd) {
 #[case::rendezvous(rendezvous)]
 #[case::hostile(hostile)]
 fn get_request_and_response_over_pipe(#[case] make: fn() -> (PipeEnd, PipeEnd)) {
-    common::tokio_watchdog(move || async move {
+    support::tokio_watchdog(move || async move {
         let (client_end, server_end) = make();
         let (server_task, seen) = spawn_server(server_end);
 
@@ -142,7 +142,7 @@ fn get_request_and_response_over_pipe(#[case] make: fn() -> (PipeEnd, PipeEnd)) 
 #[case::rendezvous(rendezvous)]
 #[case::hostile(hostile)]
 fn post_with_body_over_pipe(#[case] make: fn() -> (PipeEnd, PipeEnd)) {
-    common::tokio_watchdog(move || async move {
+    support::tokio_watchdog(move || async move {
         let (client_end, server_end) = make();
         let (server_task, _seen) = spawn_server(server_end);
 
@@ -198,7 +198,7 @@ fn post_with_body_over_pipe(#[case] make: fn() -> (PipeEnd, PipeEnd)) {
 #[case::hostile(hostile)]
 fn keep_alive_several_requests_on_one_connection(#[case] make: fn() -> (PipeEnd, PipeEnd)) {
     const N: usize = 5;
-    common::tokio_watchdog(move || async move {
+    support::tokio_watchdog(move || async move {
         let (client_end, server_end) = make();
         let (server_task, seen) = spawn_server(server_end);
 
