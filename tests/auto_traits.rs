@@ -113,40 +113,36 @@ fn wait_for_is_a_send_unpin_future() {
     check::<WaitFor>();
 }
 
+/// The async read and write traits of one door (`$io` is its `io` module)
+/// on every type that has them.
+#[cfg(any(feature = "futures", feature = "tokio"))]
+macro_rules! door_traits {
+    ($io:ident) => {{
+        use $io::io::{AsyncBufRead, AsyncRead, AsyncWrite, BufReader};
+        fn reads<T: AsyncRead>() {}
+        fn buf_reads<T: AsyncBufRead>() {}
+        fn writes<T: AsyncWrite>() {}
+        reads::<PipeEnd>();
+        writes::<PipeEnd>();
+        reads::<ReadHalf>();
+        writes::<WriteHalf>();
+        writes::<MultiWriter<Vec<u8>>>();
+        reads::<TeeReader<&[u8], Vec<u8>>>();
+        buf_reads::<TeeReader<BufReader<&[u8]>, Vec<u8>>>();
+        reads::<Recording<PipeEnd>>();
+        writes::<Recording<PipeEnd>>();
+        buf_reads::<Recording<BufReader<PipeEnd>>>();
+    }};
+}
+
 #[cfg(feature = "futures")]
 #[test]
 fn futures_door_traits() {
-    use futures::io::{AsyncBufRead, AsyncRead, AsyncWrite};
-    fn reads<T: AsyncRead>() {}
-    fn buf_reads<T: AsyncBufRead>() {}
-    fn writes<T: AsyncWrite>() {}
-    reads::<PipeEnd>();
-    writes::<PipeEnd>();
-    reads::<ReadHalf>();
-    writes::<WriteHalf>();
-    writes::<MultiWriter<Vec<u8>>>();
-    reads::<TeeReader<&[u8], Vec<u8>>>();
-    buf_reads::<TeeReader<futures::io::BufReader<&[u8]>, Vec<u8>>>();
-    reads::<Recording<PipeEnd>>();
-    writes::<Recording<PipeEnd>>();
-    buf_reads::<Recording<futures::io::BufReader<PipeEnd>>>();
+    door_traits!(futures);
 }
 
 #[cfg(feature = "tokio")]
 #[test]
 fn tokio_door_traits() {
-    use tokio::io::{AsyncBufRead, AsyncRead, AsyncWrite};
-    fn reads<T: AsyncRead>() {}
-    fn buf_reads<T: AsyncBufRead>() {}
-    fn writes<T: AsyncWrite>() {}
-    reads::<PipeEnd>();
-    writes::<PipeEnd>();
-    reads::<ReadHalf>();
-    writes::<WriteHalf>();
-    writes::<MultiWriter<Vec<u8>>>();
-    reads::<TeeReader<&[u8], Vec<u8>>>();
-    buf_reads::<TeeReader<tokio::io::BufReader<&[u8]>, Vec<u8>>>();
-    reads::<Recording<PipeEnd>>();
-    writes::<Recording<PipeEnd>>();
-    buf_reads::<Recording<tokio::io::BufReader<PipeEnd>>>();
+    door_traits!(tokio);
 }
