@@ -160,108 +160,112 @@ fn closing_op() -> impl Strategy<Value = Op> {
 /// Fixed regressions and corner cases, run every time.
 #[test]
 fn model_corner_cases() {
-    let all_doors = doors();
-    for &door in &all_doors {
-        for capacity in [0, 1, 3] {
-            let setup = Setup {
-                capacity,
-                max_read_len: None,
-                max_write_len: None,
-                interleave_pending: false,
-                name: Some("corner"),
-            };
-            let ops = vec![
-                // Async reader waits (rendezvous: it asks for 4 bytes) ...
-                Op::Read {
-                    end: 1,
-                    len: 4,
-                    door,
-                },
-                Op::Nonblocking { end: 0, on: true },
-                // ... a write hands over (what the reader asked for, or what fits) ...
-                Op::Write {
-                    end: 0,
-                    len: 10,
-                    door: Door::Blocking,
-                    split: None,
-                },
-                Op::Read {
-                    end: 1,
-                    len: 10,
-                    door,
-                },
-                // ... empty writes and reads on an open pipe ...
-                Op::Write {
-                    end: 0,
-                    len: 0,
-                    door,
-                    split: None,
-                },
-                Op::Read {
-                    end: 1,
-                    len: 0,
-                    door,
-                },
-                // ... a past deadline fails even with data ready, then clears ...
-                Op::Deadline {
-                    end: 1,
-                    which: Which::Read,
-                    when: When::Past,
-                },
-                Op::Read {
-                    end: 1,
-                    len: 4,
-                    door,
-                },
-                Op::Deadline {
-                    end: 1,
-                    which: Which::Read,
-                    when: When::Clear,
-                },
-                // ... an injected fault, then a reset on demand.
-                Op::FailNextWrite {
-                    end: 0,
-                    kind: ErrorKind::ConnectionReset,
-                },
-                Op::Write {
-                    end: 0,
-                    len: 3,
-                    door,
-                    split: Some((1, 1)),
-                },
-                Op::CloseWithError {
-                    end: 0,
-                    kind: ErrorKind::ConnectionReset,
-                },
-                Op::Read {
-                    end: 1,
-                    len: 8,
-                    door,
-                },
-                Op::Read {
-                    end: 1,
-                    len: 8,
-                    door,
-                },
-                Op::Read {
-                    end: 1,
-                    len: 8,
-                    door,
-                },
-                Op::Write {
-                    end: 1,
-                    len: 2,
-                    door,
-                    split: None,
-                },
-                Op::Write {
-                    end: 0,
-                    len: 0,
-                    door,
-                    split: None,
-                },
-            ];
-            Scenario { setup, ops }.run();
+    // A pipe that blocks where the model says it cannot fails instead of
+    // hanging.
+    support::watchdog(|| {
+        let all_doors = doors();
+        for &door in &all_doors {
+            for capacity in [0, 1, 3] {
+                let setup = Setup {
+                    capacity,
+                    max_read_len: None,
+                    max_write_len: None,
+                    interleave_pending: false,
+                    name: Some("corner"),
+                };
+                let ops = vec![
+                    // Async reader waits (rendezvous: it asks for 4 bytes) ...
+                    Op::Read {
+                        end: 1,
+                        len: 4,
+                        door,
+                    },
+                    Op::Nonblocking { end: 0, on: true },
+                    // ... a write hands over (what the reader asked for, or what fits) ...
+                    Op::Write {
+                        end: 0,
+                        len: 10,
+                        door: Door::Blocking,
+                        split: None,
+                    },
+                    Op::Read {
+                        end: 1,
+                        len: 10,
+                        door,
+                    },
+                    // ... empty writes and reads on an open pipe ...
+                    Op::Write {
+                        end: 0,
+                        len: 0,
+                        door,
+                        split: None,
+                    },
+                    Op::Read {
+                        end: 1,
+                        len: 0,
+                        door,
+                    },
+                    // ... a past deadline fails even with data ready, then clears ...
+                    Op::Deadline {
+                        end: 1,
+                        which: Which::Read,
+                        when: When::Past,
+                    },
+                    Op::Read {
+                        end: 1,
+                        len: 4,
+                        door,
+                    },
+                    Op::Deadline {
+                        end: 1,
+                        which: Which::Read,
+                        when: When::Clear,
+                    },
+                    // ... an injected fault, then a reset on demand.
+                    Op::FailNextWrite {
+                        end: 0,
+                        kind: ErrorKind::ConnectionReset,
+                    },
+                    Op::Write {
+                        end: 0,
+                        len: 3,
+                        door,
+                        split: Some((1, 1)),
+                    },
+                    Op::CloseWithError {
+                        end: 0,
+                        kind: ErrorKind::ConnectionReset,
+                    },
+                    Op::Read {
+                        end: 1,
+                        len: 8,
+                        door,
+                    },
+                    Op::Read {
+                        end: 1,
+                        len: 8,
+                        door,
+                    },
+                    Op::Read {
+                        end: 1,
+                        len: 8,
+                        door,
+                    },
+                    Op::Write {
+                        end: 1,
+                        len: 2,
+                        door,
+                        split: None,
+                    },
+                    Op::Write {
+                        end: 0,
+                        len: 0,
+                        door,
+                        split: None,
+                    },
+                ];
+                Scenario { setup, ops }.run();
+            }
         }
-    }
+    });
 }
