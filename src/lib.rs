@@ -94,7 +94,7 @@
 // The pipe.
 mod pipe;
 mod sync;
-pub use pipe::{pipe, PipeBuilder, PipeEnd, ReadHalf, WriteHalf, DEFAULT_CAPACITY};
+pub use pipe::{pipe, PipeBuilder, PipeEnd, ReadHalf, ReuniteError, WriteHalf, DEFAULT_CAPACITY};
 
 // Tee writers.
 mod drive;

@@ -161,6 +161,7 @@ impl<C> Recording<C> {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use = "a Recording records only what goes through it; use it in place of `conn`"]
     pub fn new(conn: C) -> Self {
         Recording::with_tape(conn, Tape::new())
     }
@@ -184,6 +185,7 @@ impl<C> Recording<C> {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use = "a Recording records only what goes through it; use it in place of `conn`"]
     pub fn with_tape(conn: C, tape: Tape) -> Self {
         Recording {
             inner: conn,
@@ -191,7 +193,10 @@ impl<C> Recording<C> {
         }
     }
 
-    /// Records reads as well as writes, from now on.
+    /// Records reads as well as writes, from now on. The tape's read-side
+    /// accessors ([`read_bytes`](Tape::read_bytes), [`reads`](Tape::reads),
+    /// [`read_len`](Tape::read_len), [`assert_read`](Tape::assert_read), ...)
+    /// and [`events`](Tape::events) then show them.
     ///
     /// # Examples
     ///
@@ -232,6 +237,7 @@ impl<C> Recording<C> {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use]
     pub fn tape(&self) -> Tape {
         self.log.tape.clone()
     }
@@ -359,6 +365,7 @@ pub trait RecordExt: Sized {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use = "the Recording records only what goes through it; use it in place of the connection"]
     fn record(self) -> (Recording<Self>, Tape);
 }
 

@@ -11,8 +11,8 @@ use std::io::{BufRead, BufReader, Cursor, Read, Write};
 use std::net::TcpStream;
 
 use pipetap::{
-    Event, Mismatch, MultiWriter, PipeBuilder, PipeEnd, ReadHalf, Recording, Tape, TeeReader,
-    WaitFor, WriteHalf,
+    Event, Mismatch, MultiWriter, PipeBuilder, PipeEnd, ReadHalf, Recording, ReuniteError, Tape,
+    TeeReader, WaitFor, WriteHalf,
 };
 
 fn send_sync_unpin<T: Send + Sync + Unpin + 'static>() {}
@@ -45,6 +45,13 @@ fn halves_are_send_sync_unpin_static_and_debug() {
     write::<WriteHalf>();
     read::<&ReadHalf>();
     write::<&WriteHalf>();
+}
+
+#[test]
+fn reunite_error_is_a_send_sync_error() {
+    // It gives the halves back, so it is as `Send`/`Sync` as they are.
+    fn check<T: std::error::Error + Display + Debug + Send + Sync + Unpin + 'static>() {}
+    check::<ReuniteError>();
 }
 
 #[test]

@@ -390,7 +390,7 @@ fn split_halves_reunite_and_dropping_write_half_shuts_only_writes() {
         let (a, mut b) = pipe();
         let (rd, wr) = a.into_split();
         let (other_rd, other_wr) = pipe().0.into_split();
-        let (rd, other_wr) = rd.reunite(other_wr).unwrap_err();
+        let pipetap::ReuniteError(rd, other_wr) = rd.reunite(other_wr).unwrap_err();
         let a = rd.reunite(wr).unwrap();
         drop((other_rd, other_wr));
         let (mut rd, wr) = a.into_split();

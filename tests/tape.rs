@@ -37,8 +37,11 @@ fn panic_message(f: impl FnOnce()) -> String {
 fn new_tape_is_empty() {
     for tape in [Tape::new(), Tape::default()] {
         assert!(tape.is_empty());
+        assert!(tape.read_is_empty());
         assert_eq!(tape.len(), 0);
+        assert_eq!(tape.read_len(), 0);
         assert!(tape.bytes().is_empty());
+        assert!(tape.read_bytes().is_empty());
         assert!(tape.writes().is_empty());
         assert!(tape.reads().is_empty());
         assert!(tape.events().is_empty());
@@ -92,6 +95,89 @@ fn take_returns_written_bytes_and_clears() {
     assert!(tape.writes().is_empty());
     conn.write_all(b"three").unwrap();
     assert_eq!(tape.take(), "three");
+}
+
+/// A recording that wrote "ab", read "12", wrote "c" and read "345".
+fn wrote_and_read() -> Tape {
+    let mut conn = Recording::new(Mock::reading(b"12345")).record_reads();
+    let mut buf = [0; 3];
+    conn.write_all(b"ab").unwrap();
+    std::io::Read::read_exact(&mut conn, &mut buf[..2]).unwrap();
+    conn.write_all(b"c").unwrap();
+    std::io::Read::read_exact(&mut conn, &mut buf).unwrap();
+    conn.tape()
+}
+
+#[test]
+fn plain_accessors_cover_the_writes_and_read_accessors_the_reads() {
+    let tape = wrote_and_read();
+    assert_eq!((tape.len(), tape.read_len()), (3, 5));
+    assert_eq!(tape.bytes(), "abc");
+    assert_eq!(tape.read_bytes(), "12345");
+    assert_eq!(tape.to_string_lossy(), "abc");
+    assert!(!tape.is_empty() && !tape.read_is_empty());
+
+    let (conn, tape) = (&b"only reads"[..]).record();
+    let mut conn = conn.record_reads();
+    std::io::Read::read_to_end(&mut conn, &mut Vec::new()).unwrap();
+    assert!(tape.is_empty(), "is_empty ignores reads");
+    assert_eq!(tape.len(), 0);
+    assert!(!tape.read_is_empty());
+    assert_eq!(tape.read_len(), 10);
+}
+
+#[test]
+fn take_clears_the_reads_too() {
+    let tape = wrote_and_read();
+    assert_eq!(tape.take(), "abc");
+    assert!(tape.read_is_empty());
+    assert!(tape.reads().is_empty());
+    assert!(tape.events().is_empty());
+}
+
+#[test]
+fn take_reads_returns_the_reads_and_clears_the_writes_too() {
+    let tape = wrote_and_read();
+    assert_eq!(tape.take_reads(), "12345");
+    assert!(tape.read_is_empty());
+    assert!(tape.is_empty());
+    assert!(tape.events().is_empty());
+}
+
+#[test]
+fn take_events_returns_both_directions_in_order_and_clears() {
+    let tape = wrote_and_read();
+    let expected = tape.events();
+    assert_eq!(
+        expected,
+        [
+            Event::Write("ab".into()),
+            Event::Read("12".into()),
+            Event::Write("c".into()),
+            Event::Read("345".into()),
+        ]
+    );
+    assert_eq!(tape.take_events(), expected);
+    assert!(tape.take_events().is_empty());
+    assert!(tape.is_empty() && tape.read_is_empty());
+}
+
+#[test]
+fn a_pending_wait_for_rescans_from_the_start_after_each_take() {
+    let takes: [fn(&Tape); 3] = [
+        |t| drop(t.take()),
+        |t| drop(t.take_reads()),
+        |t| drop(t.take_events()),
+    ];
+    for take in takes {
+        let (mut conn, tape) = written(&[b"0123456789"]);
+        let mut waiting = tokio_test::task::spawn(tape.wait_for("needle"));
+        tokio_test::assert_pending!(waiting.poll()); // has scanned 10 bytes
+        take(&tape);
+        conn.write_all(b"needle").unwrap(); // shorter than what it scanned
+        assert!(waiting.is_woken());
+        tokio_test::assert_ready!(waiting.poll());
+    }
 }
 
 #[test]

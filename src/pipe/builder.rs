@@ -2,10 +2,22 @@
 
 use std::fmt;
 
-use super::channel::Config;
+use super::channel::{knob, Config};
 use super::end::PipeEnd;
 
 /// The default capacity of each direction of a pipe: 64 KiB.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::Write;
+///
+/// let (mut a, _b) = pipetap::pipe();
+/// a.set_nonblocking(true)?;
+/// let n = a.write(&vec![0; 2 * pipetap::DEFAULT_CAPACITY])?;
+/// assert_eq!(n, pipetap::DEFAULT_CAPACITY);        // the rest must wait for a reader
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub const DEFAULT_CAPACITY: usize = 64 * 1024;
 
 /// Configures and builds a pipe: capacity, fault knobs and a name.
@@ -52,10 +64,6 @@ impl fmt::Debug for PipeBuilder {
             .field("name", &self.name)
             .finish()
     }
-}
-
-fn knob(n: usize) -> Option<usize> {
-    (n != usize::MAX).then_some(n)
 }
 
 impl PipeBuilder {
@@ -123,6 +131,7 @@ impl PipeBuilder {
     /// assert_eq!(b.read(&mut buf)?, 1);
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[track_caller]
     pub fn max_read_len(mut self, n: usize) -> Self {
         assert!(n > 0, "pipetap: max_read_len must be at least 1");
         self.config.max_read_len = n;
@@ -145,6 +154,7 @@ impl PipeBuilder {
     /// assert_eq!(a.write(b"abc")?, 2);
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[track_caller]
     pub fn max_write_len(mut self, n: usize) -> Self {
         assert!(n > 0, "pipetap: max_write_len must be at least 1");
         self.config.max_write_len = n;
@@ -204,6 +214,7 @@ impl PipeBuilder {
     /// b.read_exact(&mut buf)?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use = "dropping the ends closes the pipe"]
     pub fn build(self) -> (PipeEnd, PipeEnd) {
         PipeEnd::pair(self.config, self.name.map(Into::into))
     }
@@ -226,6 +237,7 @@ impl PipeBuilder {
 /// assert_eq!(&buf, b"ping");
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[must_use = "dropping the ends closes the pipe"]
 pub fn pipe() -> (PipeEnd, PipeEnd) {
     PipeBuilder::new().build()
 }

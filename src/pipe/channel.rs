@@ -1,19 +1,22 @@
 //! The state machine of one direction of a pipe: everything a read or a
-//! write does, whatever front door it came through.
+//! write does, whatever front door it came through, and every setting that
+//! changes it (deadlines, timeouts, nonblocking mode, fault knobs,
+//! `interleave_pending`, the rendezvous hand-off).
 //!
 //! [`Channel::read`] and [`Channel::write`] never wait: they finish the call,
 //! or register how the caller will wait ([`Waiter`]) and say [`Attempt::Wait`].
-//! The doors in [`super::direction`] decide how to wait (a task's waker or a
-//! thread's condition variable). Wake-ups are collected in a [`Wake`] and
-//! delivered after the lock is released.
+//! [`super::direction`] decides how to wait (a task's waker, or a thread's
+//! condition variable until [`Channel::wait_limit`]). Wake-ups are collected
+//! in a [`Wake`] and delivered after the lock is released.
 
-use std::fmt;
 use std::io::{self, ErrorKind};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
+use super::call::{Op, Waiter};
+use super::label::Label;
 use super::ring::{Ring, Source, Target};
-use super::wake::{Wake, BUMP, NOTIFY_READERS, NOTIFY_WRITERS};
+use super::wake::Wake;
 
 /// Largest number of bytes a rendezvous (capacity 0) pipe stages for a waiting
 /// reader in one hand-off.
@@ -28,7 +31,7 @@ pub(crate) enum Shut {
     Error(ErrorKind),
 }
 
-/// The fault knobs and sizes fixed when the pipe is built.
+/// The sizes and fault knobs fixed when the pipe is built.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Config {
     pub(crate) capacity: usize,
@@ -37,29 +40,53 @@ pub(crate) struct Config {
     pub(crate) interleave_pending: bool,
 }
 
-/// Who is waiting on one side (reader or writer) of a direction, and that
-/// side's settings.
-#[derive(Default)]
-pub(crate) struct Side {
+/// What a call does next.
+pub(crate) enum Attempt {
+    Done(io::Result<usize>),
+    Wait,
+}
+
+/// One side (the reader or the writer) of a direction: who waits on it, and
+/// its settings.
+struct Side {
     /// The waker of a pending async call.
-    pub(super) waker: Option<Waker>,
+    waker: Option<Waker>,
     /// The deadline the timer thread was last asked to wake `waker` at.
-    pub(super) timer_armed: Option<Instant>,
+    timer_armed: Option<Instant>,
     /// Threads asleep in a blocking call.
-    pub(super) blocked: usize,
+    blocked: usize,
     /// Threads spinning briefly before they sleep.
-    pub(super) spinning: usize,
-    pub(crate) deadline: Option<Instant>,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) nonblocking: bool,
+    spinning: usize,
+    deadline: Option<Instant>,
+    timeout: Option<Duration>,
+    nonblocking: bool,
     /// A one-shot injected error.
-    pub(crate) fault: Option<ErrorKind>,
+    fault: Option<ErrorKind>,
+    /// `max_read_len` / `max_write_len`.
+    max_len: usize,
+    interleave_pending: bool,
     /// `interleave_pending`: the current async call has already yielded once.
-    pub(super) yielded: bool,
+    yielded: bool,
 }
 
 impl Side {
-    pub(super) fn deadline_passed(&self) -> bool {
+    fn new(max_len: usize, interleave_pending: bool) -> Self {
+        Side {
+            waker: None,
+            timer_armed: None,
+            blocked: 0,
+            spinning: 0,
+            deadline: None,
+            timeout: None,
+            nonblocking: false,
+            fault: None,
+            max_len,
+            interleave_pending,
+            yielded: false,
+        }
+    }
+
+    fn deadline_passed(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
@@ -73,29 +100,29 @@ impl Side {
         if let Some(deadline) = self.deadline {
             if self.timer_armed != Some(deadline) {
                 self.timer_armed = Some(deadline);
-                wake.timer = Some(Box::new((deadline, waker.clone())));
+                wake.timer(deadline, waker.clone());
             }
         }
     }
 
     /// Takes what is needed to wake everyone waiting on this side.
-    fn wake_all(&mut self, notify: u8, signals: &mut u8, waker: &mut Option<Waker>) {
+    fn wake_all(&mut self, op: Op, wake: &mut Wake) {
         if self.blocked > 0 {
-            *signals |= notify;
+            match op {
+                Op::Read => wake.notify_readers(),
+                Op::Write => wake.notify_writers(),
+            }
         }
         if self.spinning > 0 {
-            *signals |= BUMP;
+            wake.bump();
         }
         if let Some(w) = self.waker.take() {
             self.timer_armed = None;
-            // At most one task waits per side; a second one is woken directly.
-            if let Some(old) = waker.replace(w) {
-                old.wake();
-            }
+            wake.task(w);
         }
     }
 
-    pub(super) fn describe(&self) -> &'static str {
+    fn describe(&self) -> &'static str {
         match (self.blocked > 0, self.waker.is_some()) {
             (true, true) => "thread+task",
             (true, false) => "thread",
@@ -105,39 +132,23 @@ impl Side {
     }
 }
 
-/// The state of one direction, guarded by its [`Direction`](super::direction::Direction)'s lock.
+/// The state of one direction, guarded by its
+/// [`Direction`](super::direction::Direction)'s lock.
 pub(crate) struct Channel {
-    pub(super) ring: Ring,
-    pub(super) config: Config,
+    ring: Ring,
+    capacity: usize,
     /// Rendezvous only: how many bytes a waiting reader has asked for.
-    pub(super) demand: usize,
+    demand: usize,
     /// Set once by the writer's shutdown, close or drop; the first one wins.
-    pub(super) write_shut: Option<Shut>,
+    write_shut: Option<Shut>,
     /// Set by the reader's `shutdown(Read)`, close or drop.
-    pub(super) read_shut: bool,
-    pub(crate) reader: Side,
-    pub(crate) writer: Side,
-}
-
-/// How a call that cannot finish now will wait.
-#[derive(Clone, Copy)]
-pub(crate) enum Waiter<'a> {
-    /// An async call: the task's waker is registered.
-    Task(&'a Waker),
-    /// A blocking call: the thread sleeps on the side's condition variable.
-    Thread,
-    /// A blocking call in nonblocking mode: fails with `WouldBlock` instead.
-    Nonblocking,
-}
-
-/// What a call does next.
-pub(crate) enum Attempt {
-    Done(io::Result<usize>),
-    Wait,
+    read_shut: bool,
+    reader: Side,
+    writer: Side,
 }
 
 impl Channel {
-    pub(super) fn new(config: Config) -> Self {
+    pub(crate) fn new(config: Config) -> Self {
         let size = if config.capacity == 0 {
             RENDEZVOUS_STAGE
         } else {
@@ -145,40 +156,64 @@ impl Channel {
         };
         Channel {
             ring: Ring::new(size),
-            config,
+            capacity: config.capacity,
             demand: 0,
             write_shut: None,
             read_shut: false,
-            reader: Side::default(),
-            writer: Side::default(),
+            reader: Side::new(config.max_read_len, config.interleave_pending),
+            writer: Side::new(config.max_write_len, config.interleave_pending),
+        }
+    }
+
+    fn side(&self, op: Op) -> &Side {
+        match op {
+            Op::Read => &self.reader,
+            Op::Write => &self.writer,
+        }
+    }
+
+    fn side_mut(&mut self, op: Op) -> &mut Side {
+        match op {
+            Op::Read => &mut self.reader,
+            Op::Write => &mut self.writer,
         }
     }
 
     /// Room a write may fill now.
     fn space(&self) -> usize {
-        if self.config.capacity > 0 {
+        if self.capacity > 0 {
             self.ring.free()
         } else {
             self.demand.saturating_sub(self.ring.len())
         }
     }
 
-    /// Wakes every waiter on the reading side.
-    pub(crate) fn wake_readers(&mut self, wake: &mut Wake) {
-        self.reader
-            .wake_all(NOTIFY_READERS, &mut wake.signals, &mut wake.reader_task);
-    }
-
-    /// Wakes every waiter on the writing side.
-    pub(crate) fn wake_writers(&mut self, wake: &mut Wake) {
-        self.writer
-            .wake_all(NOTIFY_WRITERS, &mut wake.signals, &mut wake.writer_task);
+    /// Wakes every waiter on one side.
+    fn wake_side(&mut self, op: Op, wake: &mut Wake) {
+        self.side_mut(op).wake_all(op, wake);
     }
 
     /// Wakes every waiter on both sides (close, shutdown).
-    pub(crate) fn wake_everyone(&mut self, wake: &mut Wake) {
-        self.wake_readers(wake);
-        self.wake_writers(wake);
+    fn wake_everyone(&mut self, wake: &mut Wake) {
+        self.wake_side(Op::Read, wake);
+        self.wake_side(Op::Write, wake);
+    }
+
+    /// `interleave_pending`: whether this async call must first return
+    /// `Pending` once (an `empty` call never does, as the contract promises).
+    pub(crate) fn yield_first(&mut self, op: Op, empty: bool) -> bool {
+        let side = self.side_mut(op);
+        if side.interleave_pending && !empty && !side.yielded {
+            side.yielded = true;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// An async call finished: the next one yields first again.
+    pub(crate) fn async_done(&mut self, op: Op) {
+        self.side_mut(op).yielded = false;
     }
 
     /// A read that finishes without waiting, or registers `waiter` and says `Wait`.
@@ -193,21 +228,15 @@ impl Channel {
         if dst.room() == 0 {
             return Attempt::Done(Ok(0));
         }
-        let result = if let Some(kind) = self
-            .reader
-            .fault
-            .is_some()
-            .then(|| self.reader.fault.take())
-            .flatten()
-        {
-            Err(label.injected(kind, "read"))
+        let result = if let Some(kind) = self.reader.fault.take() {
+            Err(label.injected(kind, Op::Read, waiter.call(Op::Read)))
         } else if self.read_shut {
             Ok(0)
         } else if self.reader.deadline_passed() {
-            Err(label.timed_out("read"))
+            Err(label.deadline(waiter.call(Op::Read), Op::Read))
         } else if self.ring.len() > 0 {
-            let n = self.ring.pop(dst, self.config.max_read_len);
-            self.wake_writers(wake);
+            let n = self.ring.pop(dst, self.reader.max_len);
+            self.wake_side(Op::Write, wake);
             Ok(n)
         } else {
             match self.write_shut {
@@ -224,7 +253,7 @@ impl Channel {
                     }
                 },
                 Some(Shut::Eof) => Ok(0),
-                Some(Shut::Error(kind)) => Err(label.peer_error(kind)),
+                Some(Shut::Error(kind)) => Err(label.peer_error(kind, waiter.call(Op::Read))),
             }
         };
         if self.reader.blocked == 0 {
@@ -236,11 +265,11 @@ impl Channel {
     /// A reader is about to wait: in a rendezvous pipe it tells the writer how
     /// much it wants.
     fn reader_waits(&mut self, room: usize, wake: &mut Wake) {
-        if self.config.capacity == 0 {
-            let want = room.min(self.config.max_read_len).min(RENDEZVOUS_STAGE);
+        if self.capacity == 0 {
+            let want = room.min(self.reader.max_len).min(RENDEZVOUS_STAGE);
             if want > self.demand {
                 self.demand = want;
-                self.wake_writers(wake);
+                self.wake_side(Op::Write, wake);
             }
         }
     }
@@ -257,17 +286,14 @@ impl Channel {
         let empty = src.is_empty();
         let result = if empty && self.write_shut.is_none() && !self.read_shut {
             Ok(0)
-        } else if let Some(kind) = (!empty && self.writer.fault.is_some())
-            .then(|| self.writer.fault.take())
-            .flatten()
-        {
-            Err(label.injected(kind, "write"))
+        } else if let Some(kind) = (!empty).then(|| self.writer.fault.take()).flatten() {
+            Err(label.injected(kind, Op::Write, waiter.call(Op::Write)))
         } else if self.write_shut.is_some() {
-            Err(label.broken_pipe("write side is shut down"))
+            Err(label.broken_pipe(waiter.call(Op::Write), "this end's write side is shut down"))
         } else if self.read_shut {
-            Err(label.broken_pipe("peer has closed"))
+            Err(label.broken_pipe(waiter.call(Op::Write), "the peer has closed its read side"))
         } else if self.writer.deadline_passed() {
-            Err(label.timed_out("write"))
+            Err(label.deadline(waiter.call(Op::Write), Op::Write))
         } else {
             let space = self.space();
             if space == 0 {
@@ -280,8 +306,8 @@ impl Channel {
                     }
                 };
             }
-            let n = self.ring.push(src, space.min(self.config.max_write_len));
-            self.wake_readers(wake);
+            let n = self.ring.push(src, space.min(self.writer.max_len));
+            self.wake_side(Op::Read, wake);
             Ok(n)
         };
         Attempt::Done(result)
@@ -304,6 +330,7 @@ impl Channel {
         self.wake_everyone(wake);
     }
 
+    /// Bytes written and not yet read.
     pub(crate) fn unread_len(&self) -> usize {
         if self.read_shut {
             0
@@ -312,34 +339,167 @@ impl Channel {
         }
     }
 
-    pub(crate) fn write_shut(&self) -> Option<Shut> {
-        self.write_shut
+    /// Whether the writer has shut this direction.
+    pub(crate) fn is_write_shut(&self) -> bool {
+        self.write_shut.is_some()
     }
-}
 
-/// How a pipe end is named in errors and `Debug`.
-#[derive(Clone)]
-pub(crate) struct Label {
-    pub(crate) name: Option<std::sync::Arc<str>>,
-}
+    // ---- settings ----
 
-impl Label {
-    fn error(&self, kind: ErrorKind, what: fmt::Arguments<'_>) -> io::Error {
-        match &self.name {
-            Some(name) => io::Error::new(kind, format!("pipetap pipe {name:?}: {what}")),
-            None => io::Error::new(kind, format!("pipetap pipe: {what}")),
+    /// Sets (or clears) one side's deadline; waiting calls look again.
+    pub(crate) fn set_deadline(&mut self, op: Op, deadline: Option<Instant>, wake: &mut Wake) {
+        self.side_mut(op).deadline = deadline;
+        self.wake_side(op, wake);
+    }
+
+    /// Sets (or clears) one side's per-call timeout for blocking calls.
+    ///
+    /// `Some(Duration::ZERO)` is `InvalidInput`, as in std.
+    pub(crate) fn set_timeout(
+        &mut self,
+        op: Op,
+        timeout: Option<Duration>,
+        wake: &mut Wake,
+    ) -> io::Result<()> {
+        if timeout == Some(Duration::ZERO) {
+            return Err(io::Error::new(
+                ErrorKind::InvalidInput,
+                "pipetap: cannot set a zero duration timeout",
+            ));
+        }
+        self.side_mut(op).timeout = timeout;
+        self.wake_side(op, wake);
+        Ok(())
+    }
+
+    /// One side's per-call timeout.
+    pub(crate) fn timeout(&self, op: Op) -> Option<Duration> {
+        self.side(op).timeout
+    }
+
+    /// Turns one side's blocking waits into `WouldBlock` (or back).
+    pub(crate) fn set_nonblocking(&mut self, op: Op, on: bool, wake: &mut Wake) {
+        self.side_mut(op).nonblocking = on;
+        self.wake_side(op, wake);
+    }
+
+    /// Arms a one-shot injected error for one side's next call.
+    pub(crate) fn arm_fault(&mut self, op: Op, kind: ErrorKind, wake: &mut Wake) {
+        self.side_mut(op).fault = Some(kind);
+        self.wake_side(op, wake);
+    }
+
+    // ---- blocking calls ----
+
+    /// How a blocking call on `op` waits: as a thread, or not at all.
+    pub(crate) fn blocking_waiter(&self, op: Op) -> Waiter<'static> {
+        if self.side(op).nonblocking {
+            Waiter::Nonblocking
+        } else {
+            Waiter::Thread
         }
     }
-    pub(crate) fn timed_out(&self, op: &str) -> io::Error {
-        self.error(ErrorKind::TimedOut, format_args!("{op} deadline exceeded"))
+
+    /// When a blocking call that started at `*started` must stop waiting: the
+    /// earlier of the side's deadline and its per-call timeout. The clock is
+    /// read (into `started`) only when a timeout is set.
+    pub(crate) fn wait_limit(&self, op: Op, started: &mut Option<Instant>) -> WaitLimit {
+        let side = self.side(op);
+        let timeout_at = side
+            .timeout
+            .map(|t| *started.get_or_insert_with(Instant::now) + t);
+        let until = match (side.deadline, timeout_at) {
+            (Some(d), Some(t)) => Some(d.min(t)),
+            (d, t) => d.or(t),
+        };
+        WaitLimit { until, timeout_at }
     }
-    pub(crate) fn broken_pipe(&self, why: &str) -> io::Error {
-        self.error(ErrorKind::BrokenPipe, format_args!("broken pipe: {why}"))
+
+    /// A blocking call stopped waiting at `limit`: if its per-call timeout
+    /// has passed, it fails (a passed deadline is caught by the next attempt).
+    pub(crate) fn timed_out(
+        &mut self,
+        op: Op,
+        limit: &WaitLimit,
+        label: &Label,
+    ) -> Option<io::Error> {
+        let timeout_at = limit.timeout_at?;
+        if Instant::now() < timeout_at {
+            return None;
+        }
+        if op == Op::Read && self.reader.blocked == 0 {
+            self.demand = 0;
+        }
+        let timeout = self.side(op).timeout.unwrap_or_default();
+        Some(label.timeout(op, timeout))
     }
-    fn injected(&self, kind: ErrorKind, op: &str) -> io::Error {
-        self.error(kind, format_args!("injected {op} error (fail_next_{op})"))
+
+    /// A thread starts (`true`) or stops sleeping on `op`.
+    pub(crate) fn sleeping(&mut self, op: Op, asleep: bool) {
+        let side = self.side_mut(op);
+        if asleep {
+            side.blocked += 1;
+        } else {
+            side.blocked -= 1;
+        }
     }
-    fn peer_error(&self, kind: ErrorKind) -> io::Error {
-        self.error(kind, format_args!("peer closed the pipe with an error"))
+
+    /// A thread starts (`true`) or stops spinning on `op`.
+    pub(crate) fn spinning(&mut self, op: Op, spinning: bool) {
+        let side = self.side_mut(op);
+        if spinning {
+            side.spinning += 1;
+        } else {
+            side.spinning -= 1;
+        }
     }
+
+    /// A snapshot for `Debug`.
+    pub(crate) fn debug_state(&self) -> DebugState {
+        DebugState {
+            buffered: self.ring.len(),
+            write_shut: self.write_shut,
+            read_shut: self.read_shut,
+            reader: self.reader.describe(),
+            writer: self.writer.describe(),
+            read_fault: self.reader.fault,
+            write_fault: self.writer.fault,
+            max_read_len: knob(self.reader.max_len),
+            max_write_len: knob(self.writer.max_len),
+            read_interleave: self.reader.interleave_pending,
+            write_interleave: self.writer.interleave_pending,
+            read_deadline: self.reader.deadline.is_some(),
+            write_deadline: self.writer.deadline.is_some(),
+        }
+    }
+}
+
+/// When a blocking call stops waiting.
+pub(crate) struct WaitLimit {
+    /// The earlier of the deadline and the per-call timeout, if any.
+    pub(crate) until: Option<Instant>,
+    timeout_at: Option<Instant>,
+}
+
+/// A snapshot of one direction for `Debug` output.
+#[derive(Debug)]
+pub(crate) struct DebugState {
+    pub(crate) buffered: usize,
+    pub(crate) write_shut: Option<Shut>,
+    pub(crate) read_shut: bool,
+    pub(crate) reader: &'static str,
+    pub(crate) writer: &'static str,
+    pub(crate) read_fault: Option<ErrorKind>,
+    pub(crate) write_fault: Option<ErrorKind>,
+    pub(crate) max_read_len: Option<usize>,
+    pub(crate) max_write_len: Option<usize>,
+    pub(crate) read_interleave: bool,
+    pub(crate) write_interleave: bool,
+    pub(crate) read_deadline: bool,
+    pub(crate) write_deadline: bool,
+}
+
+/// A length knob for display: `None` when it is off.
+pub(crate) fn knob(n: usize) -> Option<usize> {
+    (n != usize::MAX).then_some(n)
 }

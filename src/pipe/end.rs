@@ -6,8 +6,7 @@ use std::io::{self, ErrorKind};
 use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
-use super::channel::{Config, Label, Shut};
-use super::direction::Direction;
+use super::channel::{Config, Shut};
 use super::half::{debug_end, ReadHalf, Shared, WriteHalf};
 use crate::sync::Arc;
 
@@ -47,14 +46,7 @@ pub struct PipeEnd {
 
 impl PipeEnd {
     pub(crate) fn pair(config: Config, name: Option<std::sync::Arc<str>>) -> (PipeEnd, PipeEnd) {
-        let label = Label { name: name.clone() };
-        let shared = Arc::new(Shared {
-            dirs: [
-                Direction::new(config, label.clone()),
-                Direction::new(config, label),
-            ],
-            name,
-        });
+        let shared: Arc<Shared> = Shared::new(config, name, ["a".into(), "b".into()]);
         let end = |side| PipeEnd {
             read: ReadHalf {
                 shared: shared.clone(),
@@ -94,6 +86,7 @@ impl PipeEnd {
     /// t.join().unwrap()?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use = "dropping both halves closes the end"]
     pub fn into_split(self) -> (ReadHalf, WriteHalf) {
         (self.read, self.write)
     }
@@ -107,13 +100,20 @@ impl PipeEnd {
     /// assert_eq!(a.name(), Some("db"));
     /// ```
     pub fn name(&self) -> Option<&str> {
-        self.read.shared.name.as_deref()
+        self.read.shared.name()
     }
 
     /// Closes this end (`shutdown(Shutdown::Both)`): the peer drains what is
     /// buffered, then reads `Ok(0)`; the peer's writes fail with `BrokenPipe`.
     /// Every call blocked or pending on either end is woken. Dropping the end
     /// does the same.
+    ///
+    /// This inherent method takes `&self` and returns at once, so it hides
+    /// the async extension methods of the same name: `end.close().await` does
+    /// not compile. For the async half-close, call them by path:
+    /// `futures::io::AsyncWriteExt::close(&mut end).await` or
+    /// `tokio::io::AsyncWriteExt::shutdown(&mut end).await` (which shut the
+    /// write side only, like [`shutdown(Shutdown::Write)`](Self::shutdown)).
     ///
     /// # Errors
     ///
@@ -173,6 +173,11 @@ impl PipeEnd {
     /// - `Both`: [`close`](Self::close).
     ///
     /// Idempotent. Wakes every call blocked or pending on either end.
+    ///
+    /// This is std's `TcpStream::shutdown(how)`. It hides
+    /// `tokio::io::AsyncWriteExt::shutdown`; call that one by path,
+    /// `tokio::io::AsyncWriteExt::shutdown(&mut end).await`, for the async
+    /// half-close (see [`close`](Self::close)).
     ///
     /// # Errors
     ///
@@ -322,6 +327,14 @@ impl PipeEnd {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors std.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::pipe();
+    /// assert_eq!(a.read_timeout()?, None);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn read_timeout(&self) -> io::Result<Option<Duration>> {
         self.read.read_timeout()
     }
@@ -331,6 +344,14 @@ impl PipeEnd {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors std.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::pipe();
+    /// assert_eq!(a.write_timeout()?, None);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn write_timeout(&self) -> io::Result<Option<Duration>> {
         self.write.write_timeout()
     }
@@ -412,7 +433,9 @@ impl PipeEnd {
         self.read.unread_len()
     }
 
-    /// Bytes this end has written that the peer has not read yet.
+    /// Bytes this end has written (they are in the pipe, the write returned)
+    /// that the peer has not read yet: how far the peer is behind. The
+    /// counterpart of the peer's [`unread_len`](Self::unread_len).
     ///
     /// # Examples
     ///
@@ -428,8 +451,11 @@ impl PipeEnd {
         self.write.unsent_len()
     }
 
-    /// Whether the peer has shut down its writing side (by `shutdown`,
-    /// `close`, `close_with_error` or drop).
+    /// Whether the peer has shut down its *writing* side (by
+    /// `shutdown(Write)`, `close`, `close_with_error` or drop): once the
+    /// buffer is drained, this end reads end-of-stream (or the peer's error).
+    /// It says nothing about the peer's reading side; a write tells that
+    /// (`BrokenPipe` once the peer no longer reads).
     ///
     /// # Examples
     ///
@@ -449,3 +475,70 @@ impl fmt::Debug for PipeEnd {
         debug_end(f, "PipeEnd", &self.read.shared, self.read.side, true, true)
     }
 }
+
+impl ReadHalf {
+    /// Puts the halves of one end back together; the inverse of
+    /// [`PipeEnd::into_split`].
+    ///
+    /// # Errors
+    ///
+    /// If `write` is not this half's partner, a [`ReuniteError`] that gives
+    /// both halves back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::pipe();
+    /// let (read, write) = a.into_split();
+    /// let a = read.reunite(write).expect("halves of one end");
+    /// # drop(a);
+    /// ```
+    pub fn reunite(self, write: WriteHalf) -> Result<PipeEnd, ReuniteError> {
+        if self.is_pair_of(&write) {
+            Ok(PipeEnd { read: self, write })
+        } else {
+            Err(ReuniteError(self, write))
+        }
+    }
+}
+
+impl WriteHalf {
+    /// Puts the halves of one end back together; see [`ReadHalf::reunite`].
+    ///
+    /// # Errors
+    ///
+    /// If `read` is not this half's partner, a [`ReuniteError`] that gives
+    /// both halves back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, b) = pipetap::pipe();
+    /// let (read_a, write_a) = a.into_split();
+    /// let (read_b, write_b) = b.into_split();
+    /// let err = write_a.reunite(read_b).unwrap_err();  // halves of different ends
+    /// let (read_b, write_a) = (err.0, err.1);
+    /// assert!(write_a.is_pair_of(&read_a) && write_b.is_pair_of(&read_b));
+    /// ```
+    pub fn reunite(self, read: ReadHalf) -> Result<PipeEnd, ReuniteError> {
+        read.reunite(self)
+    }
+}
+
+/// The error of [`ReadHalf::reunite`] and [`WriteHalf::reunite`]: the two
+/// halves do not belong to the same end. Both are given back, read half first.
+pub struct ReuniteError(pub ReadHalf, pub WriteHalf);
+
+impl fmt::Debug for ReuniteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ReuniteError").finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for ReuniteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("tried to reunite halves that are not from the same pipe end")
+    }
+}
+
+impl std::error::Error for ReuniteError {}

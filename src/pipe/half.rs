@@ -1,23 +1,58 @@
 //! The owned halves of a pipe end, [`ReadHalf`] and [`WriteHalf`]: each holds
 //! one side of one direction, its controls, and the entry points the front
-//! doors call. A [`PipeEnd`] is one of each.
+//! doors call. A [`PipeEnd`](super::end::PipeEnd) is one of each.
 
 use std::fmt;
 use std::io::{self, ErrorKind, IoSlice};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use super::channel::Shut;
-use super::direction::{DebugState, Direction, Op};
-use super::end::PipeEnd;
+use super::call::Op;
+use super::channel::{Config, DebugState, Shut};
+use super::direction::Direction;
+use super::label::Label;
 use super::ring::{SliceTarget, Source, Target};
 use crate::sync::Arc;
 
 /// The two directions of a pipe: `dirs[s]` carries the bytes written by end `s`.
 pub(super) struct Shared {
-    pub(super) dirs: [Direction; 2],
+    dirs: [Direction; 2],
     // Immutable: std's `Arc` even under loom, which has no `Arc<str>`.
-    pub(super) name: Option<std::sync::Arc<str>>,
+    name: Option<std::sync::Arc<str>>,
+    end_names: [std::sync::Arc<str>; 2],
+}
+
+impl Shared {
+    /// The state of a new pipe: both directions built from `config`.
+    pub(super) fn new(
+        config: Config,
+        name: Option<std::sync::Arc<str>>,
+        end_names: [std::sync::Arc<str>; 2],
+    ) -> Arc<Shared> {
+        let label = |writer: usize| Label {
+            pipe: name.clone(),
+            writer_end: end_names[writer].clone(),
+            reader_end: end_names[1 - writer].clone(),
+        };
+        Arc::new(Shared {
+            dirs: [
+                Direction::new(config, label(0)),
+                Direction::new(config, label(1)),
+            ],
+            name,
+            end_names,
+        })
+    }
+
+    /// The pipe's name.
+    pub(super) fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The name of end `side`.
+    pub(super) fn end_name(&self, side: usize) -> &str {
+        &self.end_names[side]
+    }
 }
 
 /// The reading half of a [`PipeEnd`], from [`PipeEnd::into_split`].
@@ -68,20 +103,24 @@ pub struct WriteHalf {
     pub(super) side: usize,
 }
 
-fn check_timeout(timeout: Option<Duration>) -> io::Result<Option<Duration>> {
-    if timeout == Some(Duration::ZERO) {
-        Err(io::Error::new(
-            ErrorKind::InvalidInput,
-            "pipetap: cannot set a zero duration timeout",
-        ))
-    } else {
-        Ok(timeout)
-    }
-}
-
 impl ReadHalf {
     fn dir(&self) -> &Direction {
         &self.shared.dirs[1 - self.side]
+    }
+
+    /// Whether `write` is the other half of the same end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, b) = pipetap::pipe();
+    /// let (ra, wa) = a.into_split();
+    /// let (_rb, wb) = b.into_split();
+    /// assert!(ra.is_pair_of(&wa));
+    /// assert!(!ra.is_pair_of(&wb));
+    /// ```
+    pub fn is_pair_of(&self, write: &WriteHalf) -> bool {
+        Arc::ptr_eq(&self.shared, &write.shared) && self.side == write.side
     }
 
     pub(crate) fn read_blocking(&self, buf: &mut [u8]) -> io::Result<usize> {
@@ -110,11 +149,22 @@ impl ReadHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read};
+    /// use std::time::Instant;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (mut rd, _wr) = a.into_split();
+    /// rd.set_read_deadline(Some(Instant::now()))?;  // already past
+    /// assert_eq!(rd.read(&mut [0; 1]).unwrap_err().kind(), ErrorKind::TimedOut);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_read_deadline(&self, deadline: Option<Instant>) -> io::Result<()> {
-        self.dir().update(|chan, wake| {
-            chan.reader.deadline = deadline;
-            chan.wake_readers(wake);
-        });
+        self.dir()
+            .update(|chan, wake| chan.set_deadline(Op::Read, deadline, wake));
         Ok(())
     }
 
@@ -123,13 +173,22 @@ impl ReadHalf {
     /// # Errors
     ///
     /// `InvalidInput` for `Some(Duration::ZERO)`, as in std.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read};
+    /// use std::time::Duration;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (mut rd, _wr) = a.into_split();
+    /// rd.set_read_timeout(Some(Duration::from_millis(5)))?;
+    /// assert_eq!(rd.read(&mut [0; 1]).unwrap_err().kind(), ErrorKind::TimedOut);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
-        let timeout = check_timeout(timeout)?;
-        self.dir().update(|chan, wake| {
-            chan.reader.timeout = timeout;
-            chan.wake_readers(wake);
-        });
-        Ok(())
+        self.dir()
+            .update(|chan, wake| chan.set_timeout(Op::Read, timeout, wake))
     }
 
     /// The per-read timeout set by [`set_read_timeout`](Self::set_read_timeout).
@@ -137,8 +196,20 @@ impl ReadHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors std's `TcpStream::read_timeout`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (rd, _wr) = a.into_split();
+    /// rd.set_read_timeout(Some(Duration::from_secs(1)))?;
+    /// assert_eq!(rd.read_timeout()?, Some(Duration::from_secs(1)));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn read_timeout(&self) -> io::Result<Option<Duration>> {
-        Ok(self.dir().lock().reader.timeout)
+        Ok(self.dir().inspect(|chan| chan.timeout(Op::Read)))
     }
 
     /// Makes blocking reads fail with `WouldBlock` instead of waiting.
@@ -146,32 +217,73 @@ impl ReadHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read};
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (mut rd, _wr) = a.into_split();
+    /// rd.set_nonblocking(true)?;
+    /// assert_eq!(rd.read(&mut [0; 1]).unwrap_err().kind(), ErrorKind::WouldBlock);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
-        self.dir().update(|chan, wake| {
-            chan.reader.nonblocking = nonblocking;
-            chan.wake_readers(wake);
-        });
+        self.dir()
+            .update(|chan, wake| chan.set_nonblocking(Op::Read, nonblocking, wake));
         Ok(())
     }
 
     /// Makes the next read (on any door) fail with `kind`, moving no byte.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read};
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (mut rd, _wr) = a.into_split();
+    /// rd.fail_next_read(ErrorKind::ConnectionAborted);
+    /// assert_eq!(rd.read(&mut [0; 1]).unwrap_err().kind(), ErrorKind::ConnectionAborted);
+    /// ```
     pub fn fail_next_read(&self, kind: ErrorKind) {
-        self.dir().update(|chan, wake| {
-            chan.reader.fault = Some(kind);
-            chan.wake_readers(wake);
-        });
+        self.dir()
+            .update(|chan, wake| chan.arm_fault(Op::Read, kind, wake));
     }
 
     /// Bytes waiting for this end to read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let (a, mut b) = pipetap::pipe();
+    /// let (rd, _wr) = a.into_split();
+    /// b.write_all(b"abc")?;
+    /// assert_eq!(rd.unread_len(), 3);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn unread_len(&self) -> usize {
-        self.dir().lock().unread_len()
+        self.dir().inspect(|chan| chan.unread_len())
     }
 
     /// Whether the peer has shut down its writing side (by `shutdown`, `close`
     /// or drop): once the buffer is drained, reads see end-of-stream (or the
     /// peer's `close_with_error` error).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, b) = pipetap::pipe();
+    /// let (rd, _wr) = a.into_split();
+    /// assert!(!rd.is_peer_closed());
+    /// drop(b);
+    /// assert!(rd.is_peer_closed());
+    /// ```
     pub fn is_peer_closed(&self) -> bool {
-        self.dir().lock().write_shut().is_some()
+        self.dir().inspect(|chan| chan.is_write_shut())
     }
 
     /// Shuts this reading side: reads return `Ok(0)`, the peer's writes fail
@@ -180,22 +292,22 @@ impl ReadHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read, Write};
+    ///
+    /// let (a, mut b) = pipetap::pipe();
+    /// let (mut rd, _wr) = a.into_split();
+    /// rd.shutdown_read()?;
+    /// assert_eq!(rd.read(&mut [0; 1])?, 0);
+    /// assert_eq!(b.write(b"x").unwrap_err().kind(), ErrorKind::BrokenPipe);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn shutdown_read(&self) -> io::Result<()> {
         self.dir().update(|chan, wake| chan.shut_read(wake));
         Ok(())
-    }
-
-    /// Puts the halves of one end back together.
-    ///
-    /// # Errors
-    ///
-    /// Gives both halves back if they come from different ends.
-    pub fn reunite(self, write: WriteHalf) -> Result<PipeEnd, (ReadHalf, WriteHalf)> {
-        if Arc::ptr_eq(&self.shared, &write.shared) && self.side == write.side {
-            Ok(PipeEnd { read: self, write })
-        } else {
-            Err((self, write))
-        }
     }
 }
 
@@ -208,6 +320,19 @@ impl Drop for ReadHalf {
 impl WriteHalf {
     fn dir(&self) -> &Direction {
         &self.shared.dirs[self.side]
+    }
+
+    /// Whether `read` is the other half of the same end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::pipe();
+    /// let (ra, wa) = a.into_split();
+    /// assert!(wa.is_pair_of(&ra));
+    /// ```
+    pub fn is_pair_of(&self, read: &ReadHalf) -> bool {
+        read.is_pair_of(self)
     }
 
     pub(crate) fn write_blocking(&self, src: Source<'_>) -> io::Result<usize> {
@@ -246,11 +371,22 @@ impl WriteHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Write};
+    /// use std::time::Instant;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.set_write_deadline(Some(Instant::now()))?;  // already past
+    /// assert_eq!(wr.write(b"x").unwrap_err().kind(), ErrorKind::TimedOut);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_write_deadline(&self, deadline: Option<Instant>) -> io::Result<()> {
-        self.dir().update(|chan, wake| {
-            chan.writer.deadline = deadline;
-            chan.wake_writers(wake);
-        });
+        self.dir()
+            .update(|chan, wake| chan.set_deadline(Op::Write, deadline, wake));
         Ok(())
     }
 
@@ -259,13 +395,23 @@ impl WriteHalf {
     /// # Errors
     ///
     /// `InvalidInput` for `Some(Duration::ZERO)`, as in std.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Write};
+    /// use std::time::Duration;
+    ///
+    /// let (a, _b) = pipetap::PipeBuilder::new().capacity(1).build();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.set_write_timeout(Some(Duration::from_millis(5)))?;
+    /// wr.write_all(b"x")?;                          // fills the pipe
+    /// assert_eq!(wr.write(b"y").unwrap_err().kind(), ErrorKind::TimedOut);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
-        let timeout = check_timeout(timeout)?;
-        self.dir().update(|chan, wake| {
-            chan.writer.timeout = timeout;
-            chan.wake_writers(wake);
-        });
-        Ok(())
+        self.dir()
+            .update(|chan, wake| chan.set_timeout(Op::Write, timeout, wake))
     }
 
     /// The per-write timeout set by [`set_write_timeout`](Self::set_write_timeout).
@@ -273,8 +419,19 @@ impl WriteHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors std's `TcpStream::write_timeout`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (_rd, wr) = a.into_split();
+    /// assert_eq!(wr.write_timeout()?, None);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn write_timeout(&self) -> io::Result<Option<Duration>> {
-        Ok(self.dir().lock().writer.timeout)
+        Ok(self.dir().inspect(|chan| chan.timeout(Op::Write)))
     }
 
     /// Makes blocking writes fail with `WouldBlock` instead of waiting.
@@ -282,26 +439,57 @@ impl WriteHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Write};
+    ///
+    /// let (a, _b) = pipetap::PipeBuilder::new().capacity(0).build();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.set_nonblocking(true)?;
+    /// assert_eq!(wr.write(b"x").unwrap_err().kind(), ErrorKind::WouldBlock);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
-        self.dir().update(|chan, wake| {
-            chan.writer.nonblocking = nonblocking;
-            chan.wake_writers(wake);
-        });
+        self.dir()
+            .update(|chan, wake| chan.set_nonblocking(Op::Write, nonblocking, wake));
         Ok(())
     }
 
     /// Makes the next non-empty write (on any door) fail with `kind`,
     /// accepting no byte.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Write};
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.fail_next_write(ErrorKind::ConnectionReset);
+    /// assert_eq!(wr.write(b"x").unwrap_err().kind(), ErrorKind::ConnectionReset);
+    /// ```
     pub fn fail_next_write(&self, kind: ErrorKind) {
-        self.dir().update(|chan, wake| {
-            chan.writer.fault = Some(kind);
-            chan.wake_writers(wake);
-        });
+        self.dir()
+            .update(|chan, wake| chan.arm_fault(Op::Write, kind, wake));
     }
 
     /// Bytes this end has written that the peer has not read yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.write_all(b"abc")?;
+    /// assert_eq!(wr.unsent_len(), 3);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn unsent_len(&self) -> usize {
-        self.dir().lock().unread_len()
+        self.dir().inspect(|chan| chan.unread_len())
     }
 
     /// Shuts this writing side: the peer reads what is buffered, then `Ok(0)`;
@@ -311,6 +499,21 @@ impl WriteHalf {
     /// # Errors
     ///
     /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    ///
+    /// let (a, mut b) = pipetap::pipe();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.write_all(b"bye")?;
+    /// wr.shutdown_write()?;
+    /// let mut got = Vec::new();
+    /// b.read_to_end(&mut got)?;                    // the bytes, then end-of-stream
+    /// assert_eq!(got, b"bye");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn shutdown_write(&self) -> io::Result<()> {
         self.shut(Shut::Eof);
         Ok(())
@@ -327,9 +530,9 @@ impl Drop for WriteHalf {
     }
 }
 
-/// One direction as seen from one end: `incoming` shows this end's armed
-/// read fault, `outgoing` its armed write fault (the peer's own knobs show in
-/// the peer's `Debug`).
+/// One direction as seen from one end: `incoming` shows this end's read
+/// knobs, `outgoing` its write knobs (the peer's own knobs show in the peer's
+/// `Debug`).
 struct SideDebug<'a> {
     state: &'a DebugState,
     incoming: bool,
@@ -348,11 +551,38 @@ impl fmt::Debug for SideDebug<'_> {
         }
         d.field("reader_waiting", &s.reader);
         d.field("writer_waiting", &s.writer);
-        match (self.incoming, s.read_fault, s.write_fault) {
-            (true, Some(k), _) => d.field("fail_next_read", &k),
-            (false, _, Some(k)) => d.field("fail_next_write", &k),
-            _ => &mut d,
+        let (max_len, interleave, deadline, fault) = if self.incoming {
+            (
+                s.max_read_len,
+                s.read_interleave,
+                s.read_deadline,
+                s.read_fault,
+            )
+        } else {
+            (
+                s.max_write_len,
+                s.write_interleave,
+                s.write_deadline,
+                s.write_fault,
+            )
         };
+        let (max_name, fault_name) = if self.incoming {
+            ("max_read_len", "fail_next_read")
+        } else {
+            ("max_write_len", "fail_next_write")
+        };
+        if let Some(n) = max_len {
+            d.field(max_name, &n);
+        }
+        if interleave {
+            d.field("interleave_pending", &true);
+        }
+        if deadline {
+            d.field("deadline_set", &true);
+        }
+        if let Some(k) = fault {
+            d.field(fault_name, &k);
+        }
         d.finish()
     }
 }
@@ -366,10 +596,10 @@ pub(super) fn debug_end(
     write: bool,
 ) -> fmt::Result {
     let mut d = f.debug_struct(ty);
-    if let Some(name) = &shared.name {
-        d.field("name", name);
+    if let Some(name) = shared.name() {
+        d.field("name", &name);
     }
-    d.field("end", &["a", "b"][side]);
+    d.field("end", &shared.end_name(side));
     if read {
         let state = shared.dirs[1 - side].debug_state();
         d.field(

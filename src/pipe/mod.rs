@@ -1,23 +1,32 @@
-//! The in-memory pipe.
+//! The in-memory pipe. Dependencies run one way, down this list:
 //!
-//! - [`channel`]: the state machine of one direction (every behaviour lives here);
-//! - [`direction`]: how calls wait on it (task wakers, or a spin and a condvar);
-//! - [`wake`]: wake-ups delivered after the lock is released; [`timer`]: deadlines
-//!   for pending async calls; [`ring`]: the byte storage;
-//! - [`half`] and [`end`]: the public handles and their controls;
-//! - one thin file per front door: [`blocking`], `futures_io`, `tokio_io`.
+//! - [`blocking`], `futures_io`, `tokio_io`: one thin file per front door;
+//! - [`builder`], [`end`] and [`half`]: the public handles and their controls,
+//!   each a call into a direction;
+//! - [`direction`]: how calls wait (a task's waker, or a spin and a condvar);
+//! - [`channel`]: the state machine of one direction; every behaviour and
+//!   setting lives here (reads, writes, close, deadlines and timeouts, fault
+//!   knobs, `interleave_pending`, the rendezvous hand-off);
+//! - [`label`]: the names and error messages; [`call`]: which side a call is
+//!   on and how it waits;
+//! - [`wake`]: wake-ups collected under the lock and delivered after it, and
+//!   where threads sleep; [`timer`]: wakes pending async calls at their
+//!   deadline without a runtime;
+//! - [`ring`]: the byte storage.
 
 // Without an async door the poll-based entry points have no caller.
 #![cfg_attr(not(any(feature = "futures", feature = "tokio")), allow(dead_code))]
 
 mod blocking;
 mod builder;
+mod call;
 mod channel;
 mod direction;
 mod end;
 #[cfg(feature = "futures")]
 mod futures_io;
 mod half;
+mod label;
 mod ring;
 mod timer;
 #[cfg(feature = "tokio")]
@@ -25,6 +34,6 @@ mod tokio_io;
 mod wake;
 
 pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
-pub use end::PipeEnd;
+pub use end::{PipeEnd, ReuniteError};
 pub use half::{ReadHalf, WriteHalf};
 pub(crate) use ring::append_bytes;

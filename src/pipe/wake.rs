@@ -1,83 +1,138 @@
-//! Wake-ups collected while a direction's lock is held and delivered after
-//! it is released, so that a waker that polls again cannot deadlock.
+//! Wake-ups: what the state machine collects under a direction's lock
+//! ([`Wake`]) and where blocked or spinning threads wait for them
+//! ([`Sleepers`]). Task wake-ups are delivered after the lock is released, so
+//! a waker that polls again cannot deadlock.
 
 use std::task::Waker;
 use std::time::Instant;
 
-use super::direction::Direction;
 use super::timer;
-use crate::sync::{wake_contained, Ordering};
+use crate::sync::{wake_contained, AtomicUsize, Condvar, Ordering};
+
+/// Where the threads blocked on one direction wait: one condition variable per
+/// side, and a counter that spinning threads watch.
+pub(crate) struct Sleepers {
+    readable: Condvar,
+    writable: Condvar,
+    progress: AtomicUsize,
+}
+
+impl Sleepers {
+    pub(crate) fn new() -> Self {
+        Sleepers {
+            readable: Condvar::new(),
+            writable: Condvar::new(),
+            progress: AtomicUsize::new(0),
+        }
+    }
+
+    /// The condition variable blocked readers (`true`) or writers sleep on.
+    pub(crate) fn condvar(&self, readers: bool) -> &Condvar {
+        if readers {
+            &self.readable
+        } else {
+            &self.writable
+        }
+    }
+
+    /// The progress count a spinning thread compares against.
+    pub(crate) fn progress(&self) -> usize {
+        self.progress.load(Ordering::Acquire)
+    }
+}
+
+/// Blocked readers must be notified.
+const NOTIFY_READERS: u8 = 1;
+/// Blocked writers must be notified.
+const NOTIFY_WRITERS: u8 = 2;
+/// Spinning threads must look again.
+const BUMP: u8 = 4;
 
 /// Wake-ups collected under the lock and delivered after it is released.
 #[derive(Default)]
 #[must_use]
 pub(crate) struct Wake {
-    /// `NOTIFY_*` / `BUMP` bits.
-    pub(super) signals: u8,
-    pub(super) reader_task: Option<Waker>,
-    pub(super) writer_task: Option<Waker>,
+    signals: u8,
+    /// At most one task waits per side of a direction, so two slots suffice;
+    /// a third is woken at once.
+    tasks: [Option<Waker>; 2],
     /// A deadline the timer thread must wake a task at (rare: only pending
     /// calls with a deadline).
-    pub(super) timer: Option<Box<(Instant, Waker)>>,
+    timer: Option<Box<(Instant, Waker)>>,
 }
 
-/// Blocked readers must be notified.
-pub(super) const NOTIFY_READERS: u8 = 1;
-/// Blocked writers must be notified.
-pub(super) const NOTIFY_WRITERS: u8 = 2;
-/// Spinning threads must look again.
-pub(super) const BUMP: u8 = 4;
-
 impl Wake {
+    /// Blocked readers must be notified.
+    pub(crate) fn notify_readers(&mut self) {
+        self.signals |= NOTIFY_READERS;
+    }
+
+    /// Blocked writers must be notified.
+    pub(crate) fn notify_writers(&mut self) {
+        self.signals |= NOTIFY_WRITERS;
+    }
+
+    /// Spinning threads must look again.
+    pub(crate) fn bump(&mut self) {
+        self.signals |= BUMP;
+    }
+
+    /// `waker`'s task must be woken.
+    pub(crate) fn task(&mut self, waker: Waker) {
+        match self.tasks.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => *slot = Some(waker),
+            None => wake_contained(waker),
+        }
+    }
+
+    /// `waker`'s task must be woken by the timer thread at `at`.
+    pub(crate) fn timer(&mut self, at: Instant, waker: Waker) {
+        self.timer = Some(Box::new((at, waker)));
+    }
+
     #[inline]
-    pub(super) fn is_empty(&self) -> bool {
-        self.signals == 0
-            && self.reader_task.is_none()
-            && self.writer_task.is_none()
-            && self.timer.is_none()
+    fn is_empty(&self) -> bool {
+        self.signals == 0 && !self.has_tasks()
     }
 
     /// Whether a task must be woken (not only threads signalled).
-    pub(super) fn has_tasks(&self) -> bool {
-        self.reader_task.is_some() || self.writer_task.is_some() || self.timer.is_some()
+    pub(crate) fn has_tasks(&self) -> bool {
+        self.tasks.iter().any(Option::is_some) || self.timer.is_some()
     }
 
     /// Delivers the wake-ups. Must be called with the lock released.
     #[inline]
-    pub(crate) fn run(self, dir: &Direction) {
+    pub(crate) fn run(self, sleepers: &Sleepers) {
         if self.is_empty() {
             // Nothing to deliver and nothing owned: skip the out-of-line drop.
             std::mem::forget(self);
         } else {
-            self.deliver(dir);
+            self.deliver(sleepers);
         }
     }
 
     #[inline(never)]
-    fn deliver(self, dir: &Direction) {
-        self.signal(dir);
+    fn deliver(self, sleepers: &Sleepers) {
+        self.signal(sleepers);
         if let Some(timer) = self.timer {
             let (at, waker) = *timer;
             timer::wake_at(at, waker);
         }
-        if let Some(w) = self.reader_task {
-            wake_contained(w);
-        }
-        if let Some(w) = self.writer_task {
-            wake_contained(w);
+        for waker in self.tasks.into_iter().flatten() {
+            wake_contained(waker);
         }
     }
 
     /// Signals spinning and blocked threads (safe with the lock held).
-    pub(super) fn signal(&self, dir: &Direction) {
+    pub(crate) fn signal(&self, sleepers: &Sleepers) {
         if self.signals & BUMP != 0 {
-            dir.progress.fetch_add(1, Ordering::Release);
+            sleepers.progress.fetch_add(1, Ordering::Release);
         }
         if self.signals & NOTIFY_READERS != 0 {
-            dir.readable.notify_all();
+            sleepers.readable.notify_all();
         }
         if self.signals & NOTIFY_WRITERS != 0 {
-            dir.writable.notify_all();
+            sleepers.writable.notify_all();
         }
     }
 }

@@ -18,12 +18,15 @@
 //! with [`PoisonError::into_inner`]: the state is only ever mutated by code
 //! that cannot panic half-way.
 //!
-//! The handle, its state and the recording path live here; the assertions
-//! and their [`Mismatch`] in [`assert`](mod@assert), waiting
-//! ([`Tape::wait_for`], [`WaitFor`], [`Tape::wait_for_blocking`]) in
-//! [`wait`], and the mismatch messages in [`diff`].
+//! The handle, its state and the recording path live here; reading the
+//! record back ([`Tape::bytes`], [`Tape::events`], [`Tape::take`], ...) in
+//! [`contents`], the assertions and their [`Mismatch`] in
+//! [`assert`](mod@assert), waiting ([`Tape::wait_for`], [`WaitFor`],
+//! [`Tape::wait_for_blocking`]) in [`wait`], and the mismatch messages in
+//! [`diff`].
 
 mod assert;
+mod contents;
 mod diff;
 mod wait;
 
@@ -40,6 +43,9 @@ use std::task::Waker;
 use bytes::Bytes;
 
 /// One recorded operation, as returned by [`Tape::events`].
+///
+/// The enum is `#[non_exhaustive]`: later versions may record other kinds of
+/// event, so a `match` outside this crate needs a `_` arm.
 ///
 /// # Examples
 ///
@@ -60,10 +66,22 @@ use bytes::Bytes;
 ///     tape.events(),
 ///     [Event::Write("ping".into()), Event::Read("pong".into())]
 /// );
+///
+/// let sent: usize = tape
+///     .events()
+///     .iter()
+///     .map(|event| match event {
+///         Event::Write(bytes) => bytes.len(),
+///         Event::Read(_) => 0,
+///         _ => 0, // a kind of event added later
+///     })
+///     .sum();
+/// assert_eq!(sent, 4);
 /// # Ok(())
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// Bytes the connection accepted in one write.
     Write(Bytes),
@@ -145,6 +163,32 @@ impl State {
             _ => self.runs.push((kind, 1)),
         }
     }
+
+    /// Every write and read, in the order they happened.
+    fn events(&self) -> Vec<Event> {
+        let mut writes = self.written.split().into_iter();
+        let mut reads = self.read.split().into_iter();
+        let mut events = Vec::with_capacity(self.written.ends.len() + self.read.ends.len());
+        for &(kind, count) in &self.runs {
+            for _ in 0..count {
+                let event = match kind {
+                    Kind::Write => writes.next().map(Event::Write),
+                    Kind::Read => reads.next().map(Event::Read),
+                };
+                events.extend(event);
+            }
+        }
+        events
+    }
+
+    /// Forgets writes, reads and their order, keeping the capacity; waiters
+    /// restart their scan.
+    fn reset(&mut self) {
+        self.written.clear();
+        self.read.clear();
+        self.runs.clear();
+        self.epoch = self.epoch.wrapping_add(1);
+    }
 }
 
 struct Shared {
@@ -159,6 +203,27 @@ struct Shared {
 /// A `Tape` is a cheap handle (`Clone + Send + Sync`): clones share one
 /// record, and it outlives the connection, so a test can hand the connection
 /// to the code under test, drop it, and still assert on what was sent.
+///
+/// # Writes, reads, or both
+///
+/// A tape is mostly about what the code under test *sent*, so the plain
+/// names cover the written bytes only, and their read-side twins carry
+/// `read`:
+///
+/// | written bytes                      | read bytes                             |
+/// |------------------------------------|----------------------------------------|
+/// | [`bytes`](Tape::bytes)             | [`read_bytes`](Tape::read_bytes)       |
+/// | [`len`](Tape::len)                 | [`read_len`](Tape::read_len)           |
+/// | [`is_empty`](Tape::is_empty)       | [`read_is_empty`](Tape::read_is_empty) |
+/// | [`writes`](Tape::writes)           | [`reads`](Tape::reads)                 |
+/// | [`to_string_lossy`](Tape::to_string_lossy) |                                |
+/// | [`assert_written`](Tape::assert_written), [`assert_writes`](Tape::assert_writes) | [`assert_read`](Tape::assert_read) |
+/// | [`take`](Tape::take)               | [`take_reads`](Tape::take_reads)       |
+/// | [`wait_for`](Tape::wait_for), [`wait_for_blocking`](Tape::wait_for_blocking) | |
+///
+/// [`events`](Tape::events) and [`take_events`](Tape::take_events) give both,
+/// in order. [`clear`](Tape::clear) and every `take*` clear *both*
+/// directions, in one step.
 ///
 /// # Examples
 ///
@@ -203,6 +268,7 @@ impl Tape {
     /// assert!(tape.is_empty());
     /// assert_eq!(tape.len(), 0);
     /// ```
+    #[must_use]
     pub fn new() -> Self {
         Tape {
             shared: Arc::new(Shared {
@@ -284,242 +350,6 @@ impl Tape {
                 s.note(Kind::Read);
             });
         }
-    }
-
-    /// All written bytes, in order.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io::Write;
-    /// use pipetap::RecordExt;
-    ///
-    /// # fn main() -> std::io::Result<()> {
-    /// let (mut conn, tape) = Vec::new().record();
-    /// conn.write_all(b"ab")?;
-    /// conn.write_all(b"cd")?;
-    /// assert_eq!(tape.bytes(), "abcd");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn bytes(&self) -> Bytes {
-        Bytes::copy_from_slice(&self.lock().written.bytes)
-    }
-
-    /// All read bytes, in order (empty unless reads are recorded).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io::Read;
-    /// use pipetap::Recording;
-    ///
-    /// # fn main() -> std::io::Result<()> {
-    /// let mut conn = Recording::new(&b"hello"[..]).record_reads();
-    /// let mut text = String::new();
-    /// conn.read_to_string(&mut text)?;
-    /// assert_eq!(conn.tape().read_bytes(), "hello");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn read_bytes(&self) -> Bytes {
-        Bytes::copy_from_slice(&self.lock().read.bytes)
-    }
-
-    /// The number of written bytes.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io::Write;
-    /// use pipetap::RecordExt;
-    ///
-    /// # fn main() -> std::io::Result<()> {
-    /// let (mut conn, tape) = Vec::new().record();
-    /// conn.write_all(b"abc")?;
-    /// assert_eq!(tape.len(), 3);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn len(&self) -> usize {
-        self.lock().written.bytes.len()
-    }
-
-    /// Whether no byte has been written.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io::Write;
-    /// use pipetap::RecordExt;
-    ///
-    /// # fn main() -> std::io::Result<()> {
-    /// let (mut conn, tape) = Vec::new().record();
-    /// assert!(tape.is_empty());
-    /// conn.write_all(b"x")?;
-    /// assert!(!tape.is_empty());
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.lock().written.bytes.is_empty()
-    }
-
-    /// Forgets everything recorded so far (writes, reads and their order),
-    /// keeping the allocated capacity for what comes next.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io::Write;
-    /// use pipetap::RecordExt;
-    ///
-    /// # fn main() -> std::io::Result<()> {
-    /// let (mut conn, tape) = Vec::new().record();
-    /// conn.write_all(b"handshake")?;
-    /// tape.clear();
-    /// conn.write_all(b"request")?;
-    /// tape.assert_written(b"request");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn clear(&self) {
-        let mut state = self.lock();
-        state.written.clear();
-        state.read.clear();
-        state.runs.clear();
-        state.epoch = state.epoch.wrapping_add(1);
-    }
-
-    /// Returns the written bytes and clears the whole tape, as
-    /// [`clear`](Tape::clear) does, in one step (no write can slip in between).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io::Write;
-    /// use pipetap::RecordExt;
-    ///
-    /// # fn main() -> std::io::Result<()> {
-    /// let (mut conn, tape) = Vec::new().record();
-    /// conn.write_all(b"first")?;
-    /// assert_eq!(tape.take(), "first");
-    /// conn.write_all(b"second")?;
-    /// assert_eq!(tape.take(), "second");
-    /// assert!(tape.is_empty());
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn take(&self) -> Bytes {
-        let mut state = self.lock();
-        let bytes = Bytes::copy_from_slice(&state.written.bytes);
-        state.written.clear();
-        state.read.clear();
-        state.runs.clear();
-        state.epoch = state.epoch.wrapping_add(1);
-        bytes
-    }
-
-    /// The written bytes, one `Bytes` per accepted write, so framing can be
-    /// checked. A write the connection accepted only in part appears with
-    /// just the accepted bytes; writes that accepted nothing do not appear.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io::Write;
-    /// use pipetap::RecordExt;
-    ///
-    /// # fn main() -> std::io::Result<()> {
-    /// let (mut conn, tape) = Vec::new().record();
-    /// conn.write_all(b"len=5;")?;
-    /// conn.write_all(b"hello")?;
-    /// assert_eq!(tape.writes(), ["len=5;", "hello"]);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn writes(&self) -> Vec<Bytes> {
-        self.lock().written.split()
-    }
-
-    /// The read bytes, one `Bytes` per recorded read (empty unless reads are
-    /// recorded). Through `BufRead`/`AsyncBufRead`, one `consume` is one read.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io::BufRead;
-    /// use pipetap::Recording;
-    ///
-    /// # fn main() -> std::io::Result<()> {
-    /// let mut conn = Recording::new(&b"one\ntwo\n"[..]).record_reads();
-    /// let mut line = String::new();
-    /// conn.read_line(&mut line)?;
-    /// assert_eq!(conn.tape().reads(), ["one\n"]);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn reads(&self) -> Vec<Bytes> {
-        self.lock().read.split()
-    }
-
-    /// Every recorded write and read, in the order they happened.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io::{Read, Write};
-    /// use std::os::unix::net::UnixStream;
-    /// use pipetap::{Event, Recording};
-    ///
-    /// # fn main() -> std::io::Result<()> {
-    /// let (conn, mut server) = UnixStream::pair()?;
-    /// let mut conn = Recording::new(conn).record_reads();
-    /// conn.write_all(b"PING\r\n")?;
-    /// server.write_all(b"+OK\r\n")?;
-    /// let mut reply = [0; 5];
-    /// conn.read_exact(&mut reply)?;
-    /// assert_eq!(
-    ///     conn.tape().events(),
-    ///     [Event::Write("PING\r\n".into()), Event::Read("+OK\r\n".into())]
-    /// );
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn events(&self) -> Vec<Event> {
-        let state = self.lock();
-        let mut writes = state.written.split().into_iter();
-        let mut reads = state.read.split().into_iter();
-        let mut events = Vec::with_capacity(state.written.ends.len() + state.read.ends.len());
-        for &(kind, count) in &state.runs {
-            for _ in 0..count {
-                let event = match kind {
-                    Kind::Write => writes.next().map(Event::Write),
-                    Kind::Read => reads.next().map(Event::Read),
-                };
-                events.extend(event);
-            }
-        }
-        events
-    }
-
-    /// The written bytes as text, with invalid UTF-8 replaced by `U+FFFD`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io::Write;
-    /// use pipetap::RecordExt;
-    ///
-    /// # fn main() -> std::io::Result<()> {
-    /// let (mut conn, tape) = Vec::new().record();
-    /// conn.write_all(b"caf\xc3\xa9 \xff")?;
-    /// assert_eq!(tape.to_string_lossy(), "café \u{fffd}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn to_string_lossy(&self) -> String {
-        String::from_utf8_lossy(&self.lock().written.bytes).into_owned()
     }
 }
 
