@@ -1,20 +1,17 @@
 //! Go's `net.Pipe` conformance behaviours (golang.org/x/net/nettest), ported:
 //! each runs across capacities 0, 1, 7 and the default, and across the
-//! blocking, futures and tokio front doors.
-#![cfg(all(feature = "futures", feature = "tokio"))]
+//! blocking, futures and tokio front doors (those compiled in).
 
-mod common;
-mod door;
+mod support;
 
 use std::io::{ErrorKind, Read, Write};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{seeded_bytes, watchdog};
-use door::{Conn, Door};
 use pipetap::{PipeBuilder, DEFAULT_CAPACITY};
 use rstest::rstest;
+use support::{seeded_bytes, watchdog, Conn, Door};
 
 fn pair(capacity: usize, da: Door, db: Door) -> (Conn, Conn) {
     let (a, b) = PipeBuilder::new().capacity(capacity).build();
@@ -31,9 +28,12 @@ fn data_len(capacity: usize) -> usize {
 }
 
 #[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
 fn basic_io_copies_seeded_bytes_then_eof(
+    #[case] door: Door,
     #[values(0, 1, 7, DEFAULT_CAPACITY)] capacity: usize,
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     watchdog(move || {
         let (mut a, mut b) = pair(capacity, door, door);
@@ -43,9 +43,9 @@ fn basic_io_copies_seeded_bytes_then_eof(
             for chunk in sent.chunks(1024) {
                 a.write_all(chunk).unwrap();
             }
-            a.end.close().unwrap();
+            a.io.close().unwrap();
         });
-        let got = b.read_to_end(1024).unwrap();
+        let got = b.read_chunked(1024).unwrap();
         writer.join().unwrap();
         assert_eq!(got.len(), data.len());
         assert!(got == data, "bytes differ");
@@ -53,9 +53,12 @@ fn basic_io_copies_seeded_bytes_then_eof(
 }
 
 #[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
 fn ping_pong_counter_to_1000(
+    #[case] door: Door,
     #[values(0, 1, 7, DEFAULT_CAPACITY)] capacity: usize,
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     watchdog(move || {
         let (mut a, mut b) = pair(capacity, door, door);
@@ -84,43 +87,49 @@ fn ping_pong_counter_to_1000(
 }
 
 #[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
 fn past_deadline_fails_at_once_and_other_direction_works(
+    #[case] door: Door,
     #[values(0, 1, 7, DEFAULT_CAPACITY)] capacity: usize,
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     watchdog(move || {
         let (mut a, mut b) = pair(capacity, door, door);
         let past = Instant::now() - Duration::from_secs(1);
-        a.end.set_read_deadline(Some(past)).unwrap();
-        a.end.set_write_deadline(Some(past)).unwrap();
+        a.io.set_read_deadline(Some(past)).unwrap();
+        a.io.set_write_deadline(Some(past)).unwrap();
         let mut buf = [0; 4];
         assert_eq!(a.read(&mut buf).unwrap_err().kind(), ErrorKind::TimedOut);
         assert_eq!(a.write(b"x").unwrap_err().kind(), ErrorKind::TimedOut);
-        assert_eq!(b.end.unread_len(), 0, "a timed-out write moved bytes");
+        assert_eq!(b.io.unread_len(), 0, "a timed-out write moved bytes");
         // b -> a is untouched by a's deadlines on b's side; b's own calls work.
         let t = thread::spawn(move || {
             let mut buf = [0; 4];
             b.read_exact(&mut buf).map(|_| buf)
         });
-        a.end.set_write_deadline(None).unwrap();
+        a.io.set_write_deadline(None).unwrap();
         a.write_all(b"ping").unwrap();
         assert_eq!(&t.join().unwrap().unwrap(), b"ping");
     });
 }
 
 #[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
 fn past_deadline_fails_even_when_data_is_ready(
+    #[case] door: Door,
     #[values(1, 7, DEFAULT_CAPACITY)] capacity: usize,
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     watchdog(move || {
         let (mut a, mut b) = pair(capacity, door, door);
         a.write(b"x").unwrap();
-        b.end.set_read_deadline(Some(Instant::now())).unwrap();
+        b.io.set_read_deadline(Some(Instant::now())).unwrap();
         let mut buf = [0; 1];
         assert_eq!(b.read(&mut buf).unwrap_err().kind(), ErrorKind::TimedOut);
-        assert_eq!(b.end.unread_len(), 1, "a timed-out read moved bytes");
-        b.end.set_read_deadline(None).unwrap();
+        assert_eq!(b.io.unread_len(), 1, "a timed-out read moved bytes");
+        b.io.set_read_deadline(None).unwrap();
         assert_eq!(b.read(&mut buf).unwrap(), 1);
         assert_eq!(&buf, b"x");
     });
@@ -181,15 +190,18 @@ fn deadline_moved_into_the_past_unblocks_waiting_calls(
 }
 
 #[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
 fn near_future_deadline_expires_while_waiting(
+    #[case] door: Door,
     #[values(0, 1, 7, DEFAULT_CAPACITY)] capacity: usize,
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     watchdog(move || {
         let (mut a, mut b) = pair(capacity, door, door);
         let wait = Duration::from_millis(40);
         let start = Instant::now();
-        a.end.set_read_deadline(Some(start + wait)).unwrap();
+        a.io.set_read_deadline(Some(start + wait)).unwrap();
         let err = a.read(&mut [0; 8]).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::TimedOut);
         assert!(
@@ -201,7 +213,7 @@ fn near_future_deadline_expires_while_waiting(
             b.write_all(&vec![1; capacity]).unwrap();
         }
         let start = Instant::now();
-        b.end.set_write_deadline(Some(start + wait)).unwrap();
+        b.io.set_write_deadline(Some(start + wait)).unwrap();
         assert_eq!(b.write(b"more").unwrap_err().kind(), ErrorKind::TimedOut);
         assert!(
             start.elapsed() >= wait,
@@ -209,8 +221,8 @@ fn near_future_deadline_expires_while_waiting(
         );
 
         // Clearing the deadlines makes both ends usable again.
-        a.end.set_read_deadline(None).unwrap();
-        b.end.set_write_deadline(None).unwrap();
+        a.io.set_read_deadline(None).unwrap();
+        b.io.set_write_deadline(None).unwrap();
         let sent = thread::spawn(move || {
             b.write_all(b"again").unwrap();
             b
@@ -223,9 +235,12 @@ fn near_future_deadline_expires_while_waiting(
 }
 
 #[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
 fn peer_close_wakes_a_waiting_read_and_write(
+    #[case] door: Door,
     #[values(0, 1, 7, DEFAULT_CAPACITY)] capacity: usize,
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     watchdog(move || {
         let (mut a, b) = pair(capacity, door, door);
@@ -235,7 +250,7 @@ fn peer_close_wakes_a_waiting_read_and_write(
             c.write_all(&vec![0; capacity]).unwrap();
         }
         let writer = thread::spawn(move || c.write(b"x"));
-        b.end.close().unwrap();
+        b.io.close().unwrap();
         drop(d);
         assert_eq!(
             reader.join().unwrap().unwrap(),
@@ -325,12 +340,13 @@ fn concurrent_reads_writes_and_deadlines_leave_a_working_pipe(
 
 /// One pipe, a blocking thread on one end and a tokio task on the other,
 /// 1 MiB each way at once.
+#[cfg(feature = "tokio")]
 #[rstest]
 fn blocking_thread_and_tokio_task_exchange_a_mebibyte_each_way(
     #[values(0, 7, DEFAULT_CAPACITY)] capacity: usize,
 ) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    common::tokio_watchdog(move || async move {
+    support::tokio_watchdog(move || async move {
         let len = if capacity == 7 {
             128 * 1024
         } else {

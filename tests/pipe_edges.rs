@@ -1,59 +1,52 @@
 //! Edge cases of the pipe contract (API.md section 1), each run across the
-//! front doors and, where it matters, across capacities.
-#![cfg(all(feature = "futures", feature = "tokio"))]
+//! front doors compiled in and, where it matters, across capacities.
 
-mod common;
-mod door;
+mod support;
 
 use std::io::{ErrorKind, IoSlice, Read, Write};
 use std::net::Shutdown;
 use std::time::Duration;
 
-use common::watchdog;
-use door::{Conn, Door};
-use pipetap::{pipe, PipeBuilder, PipeEnd, ReadHalf, WriteHalf, DEFAULT_CAPACITY};
+use pipetap::{pipe, PipeBuilder, DEFAULT_CAPACITY};
 use rstest::rstest;
+use support::{watchdog, Conn, Door};
 
 fn pair(builder: PipeBuilder, door: Door) -> (Conn, Conn) {
     let (a, b) = builder.build();
     (Conn::new(a, door), Conn::new(b, door))
 }
 
-#[test]
-fn ends_and_halves_are_send_sync_unpin_and_static() {
-    fn send_sync_unpin<T: Send + Sync + Unpin + std::fmt::Debug + 'static>() {}
-    send_sync_unpin::<PipeEnd>();
-    send_sync_unpin::<ReadHalf>();
-    send_sync_unpin::<WriteHalf>();
-}
-
 #[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
 fn zero_length_calls_on_an_open_pipe_return_at_once(
+    #[case] door: Door,
     #[values(0, 1, DEFAULT_CAPACITY)] capacity: usize,
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     watchdog(move || {
         let (mut a, mut b) = pair(PipeBuilder::new().capacity(capacity), door);
         assert_eq!(a.write(&[]).unwrap(), 0);
         assert_eq!(b.read(&mut []).unwrap(), 0);
         assert!(
-            !b.end.is_peer_closed(),
+            !b.io.is_peer_closed(),
             "an empty write must not look like EOF"
         );
         assert_eq!(a.write_vectored(&[IoSlice::new(&[])]).unwrap(), 0);
         // Still a live pipe afterwards.
-        b.end.set_nonblocking(true).unwrap();
+        b.io.set_nonblocking(true).unwrap();
         assert_eq!(
-            b.end.read(&mut [0; 1]).unwrap_err().kind(),
+            b.io.read(&mut [0; 1]).unwrap_err().kind(),
             ErrorKind::WouldBlock
         );
     });
 }
 
 #[rstest]
-fn zero_length_write_on_a_closed_pipe_fails(
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
-) {
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+fn zero_length_write_on_a_closed_pipe_fails(#[case] door: Door) {
     watchdog(move || {
         let (mut a, b) = pair(PipeBuilder::new(), door);
         drop(b);
@@ -66,30 +59,36 @@ fn zero_length_write_on_a_closed_pipe_fails(
 }
 
 #[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
 fn eof_and_broken_pipe_are_sticky(
+    #[case] door: Door,
     #[values(0, 1, DEFAULT_CAPACITY)] capacity: usize,
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     watchdog(move || {
         let (mut a, mut b) = pair(PipeBuilder::new().capacity(capacity), door);
         if capacity > 0 {
             a.write_all(&b"x".repeat(capacity)).unwrap();
         }
-        a.end.close().unwrap();
-        let got = b.read_to_end(16).unwrap();
+        a.io.close().unwrap();
+        let got = b.read_chunked(16).unwrap();
         assert_eq!(got.len(), capacity);
         for _ in 0..3 {
             assert_eq!(b.read(&mut [0; 4]).unwrap(), 0);
             assert_eq!(b.write(b"y").unwrap_err().kind(), ErrorKind::BrokenPipe);
         }
-        assert!(b.end.is_peer_closed());
+        assert!(b.io.is_peer_closed());
     });
 }
 
 #[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
 fn half_close_each_way_leaves_the_other_direction_working(
+    #[case] door: Door,
     #[values(1, 7, DEFAULT_CAPACITY)] capacity: usize,
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     watchdog(move || {
         let (mut a, mut b) = pair(PipeBuilder::new().capacity(capacity), door);
@@ -98,7 +97,7 @@ fn half_close_each_way_leaves_the_other_direction_working(
         a.shutdown_write().unwrap();
         a.shutdown_write().unwrap(); // idempotent
         assert_eq!(a.write(b"late").unwrap_err().kind(), ErrorKind::BrokenPipe);
-        assert_eq!(b.read_to_end(8).unwrap(), b"q");
+        assert_eq!(b.read_chunked(8).unwrap(), b"q");
         b.write_all(b"r").unwrap();
         let mut one = [0; 1];
         a.read_exact(&mut one).unwrap();
@@ -107,7 +106,7 @@ fn half_close_each_way_leaves_the_other_direction_working(
 
         // shutdown(Read): own reads return Ok(0), the peer's writes fail.
         let (mut c, mut d) = pair(PipeBuilder::new().capacity(capacity), door);
-        c.end.shutdown(Shutdown::Read).unwrap();
+        c.io.shutdown(Shutdown::Read).unwrap();
         assert_eq!(c.read(&mut [0; 4]).unwrap(), 0);
         assert_eq!(d.write(b"x").unwrap_err().kind(), ErrorKind::BrokenPipe);
         // ...and c -> d still works.
@@ -121,9 +120,10 @@ fn half_close_each_way_leaves_the_other_direction_working(
 /// A write accepts exactly min(offered, free space); a read returns exactly
 /// min(buf, available): swept around the write size.
 #[rstest]
-fn capacity_sweep_around_the_write_size(
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
-) {
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+fn capacity_sweep_around_the_write_size(#[case] door: Door) {
     watchdog(move || {
         for capacity in 1..=9usize {
             for offered in [1usize, 4, 5, 8, 9, 12] {
@@ -131,12 +131,12 @@ fn capacity_sweep_around_the_write_size(
                 let data: Vec<u8> = (0..offered as u8).collect();
                 let n = a.write(&data).unwrap();
                 assert_eq!(n, offered.min(capacity), "cap {capacity} offered {offered}");
-                assert_eq!(b.end.unread_len(), n);
+                assert_eq!(b.io.unread_len(), n);
                 if n < offered {
                     // The rest only fits as the reader makes room.
-                    a.end.set_nonblocking(true).unwrap();
+                    a.io.set_nonblocking(true).unwrap();
                     assert_eq!(
-                        a.end.write(&data[n..]).unwrap_err().kind(),
+                        a.io.write(&data[n..]).unwrap_err().kind(),
                         ErrorKind::WouldBlock
                     );
                 }
@@ -154,9 +154,10 @@ fn capacity_sweep_around_the_write_size(
 }
 
 #[rstest]
-fn vectored_writes_gather_across_slices_up_to_the_limit(
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
-) {
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+fn vectored_writes_gather_across_slices_up_to_the_limit(#[case] door: Door) {
     watchdog(move || {
         let (mut a, mut b) = pair(PipeBuilder::new().capacity(7), door);
         let bufs = [
@@ -179,7 +180,10 @@ fn vectored_writes_gather_across_slices_up_to_the_limit(
 }
 
 #[rstest]
-fn max_read_len_caps_every_read(#[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door) {
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+fn max_read_len_caps_every_read(#[case] door: Door) {
     watchdog(move || {
         let (mut a, mut b) = pair(PipeBuilder::new().max_read_len(2), door);
         a.write_all(b"abcde").unwrap();
@@ -192,13 +196,16 @@ fn max_read_len_caps_every_read(#[values(Door::Blocking, Door::Futures, Door::To
 }
 
 #[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
 fn max_write_len_caps_every_write(
+    #[case] door: Door,
     #[values(0, DEFAULT_CAPACITY)] capacity: usize,
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     watchdog(move || {
         let (mut a, mut b) = pair(PipeBuilder::new().capacity(capacity).max_write_len(3), door);
-        let reader = std::thread::spawn(move || b.read_to_end(64).unwrap());
+        let reader = std::thread::spawn(move || b.read_chunked(64).unwrap());
         let mut sizes = Vec::new();
         let mut rest: &[u8] = b"0123456789";
         while !rest.is_empty() {
@@ -214,21 +221,24 @@ fn max_write_len_caps_every_write(
 }
 
 #[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
 fn injected_errors_fire_once_and_move_no_byte(
+    #[case] door: Door,
     #[values(0, DEFAULT_CAPACITY)] capacity: usize,
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     watchdog(move || {
         let (mut a, mut b) = pair(PipeBuilder::new().capacity(capacity), door);
-        a.end.fail_next_write(ErrorKind::ConnectionReset);
-        b.end.fail_next_read(ErrorKind::TimedOut);
+        a.io.fail_next_write(ErrorKind::ConnectionReset);
+        b.io.fail_next_read(ErrorKind::TimedOut);
         // Both fire even though no data is ready and no reader waits.
         assert_eq!(
             a.write(b"abc").unwrap_err().kind(),
             ErrorKind::ConnectionReset
         );
         assert_eq!(b.read(&mut [0; 4]).unwrap_err().kind(), ErrorKind::TimedOut);
-        assert_eq!(b.end.unread_len(), 0);
+        assert_eq!(b.io.unread_len(), 0);
         // Then they are gone.
         let reader = std::thread::spawn(move || {
             let mut got = [0; 3];
@@ -240,17 +250,20 @@ fn injected_errors_fire_once_and_move_no_byte(
 }
 
 #[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
 fn close_with_error_fails_peer_reads_after_the_drain_every_time(
+    #[case] door: Door,
     #[values(0, 1, DEFAULT_CAPACITY)] capacity: usize,
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     watchdog(move || {
         let (mut a, mut b) = pair(PipeBuilder::new().capacity(capacity), door);
         if capacity > 0 {
             a.write_all(&b"z".repeat(capacity)).unwrap();
         }
-        a.end.close_with_error(ErrorKind::ConnectionReset).unwrap();
-        a.end.close().unwrap(); // the first close wins
+        a.io.close_with_error(ErrorKind::ConnectionReset).unwrap();
+        a.io.close().unwrap(); // the first close wins
         let mut got = vec![0; capacity];
         b.read_exact(&mut got).unwrap();
         for _ in 0..2 {
@@ -263,16 +276,17 @@ fn close_with_error_fails_peer_reads_after_the_drain_every_time(
 
         // A shutdown before close_with_error wins too.
         let (c, mut d) = pair(PipeBuilder::new().capacity(capacity), door);
-        c.end.shutdown(Shutdown::Write).unwrap();
-        c.end.close_with_error(ErrorKind::ConnectionReset).unwrap();
+        c.io.shutdown(Shutdown::Write).unwrap();
+        c.io.close_with_error(ErrorKind::ConnectionReset).unwrap();
         assert_eq!(d.read(&mut [0; 4]).unwrap(), 0);
     });
 }
 
 #[rstest]
-fn rendezvous_write_returns_what_the_reader_took(
-    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
-) {
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+fn rendezvous_write_returns_what_the_reader_took(#[case] door: Door) {
     watchdog(move || {
         let (mut a, mut b) = pair(PipeBuilder::new().capacity(0), door);
         let reader = std::thread::spawn(move || {
@@ -287,8 +301,8 @@ fn rendezvous_write_returns_what_the_reader_took(
         assert_eq!(&buf, b"0123");
         // With no reader waiting, nothing is buffered and a nonblocking write
         // would block.
-        a.end.set_nonblocking(true).unwrap();
-        assert_eq!(a.end.write(b"x").unwrap_err().kind(), ErrorKind::WouldBlock);
+        a.io.set_nonblocking(true).unwrap();
+        assert_eq!(a.io.write(b"x").unwrap_err().kind(), ErrorKind::WouldBlock);
     });
 }
 
@@ -324,30 +338,32 @@ fn timeouts_bound_blocking_calls_and_reject_zero() {
 
 #[test]
 fn name_shows_in_debug_and_in_error_messages() {
-    let (mut a, b) = PipeBuilder::new().name("client").capacity(4).build();
-    a.write_all(b"abc").unwrap();
-    let dbg = format!("{a:?} {b:?}");
-    assert!(dbg.contains("client"), "{dbg}");
-    assert!(dbg.contains("buffered: 3"), "{dbg}");
-    // Armed faults show on the end that armed them.
-    b.fail_next_read(ErrorKind::TimedOut);
-    assert!(format!("{b:?}").contains("fail_next_read: TimedOut"));
-    assert!(!format!("{a:?}").contains("fail_next_read"));
-    let mut b = b;
-    assert_eq!(b.read(&mut [0; 1]).unwrap_err().kind(), ErrorKind::TimedOut);
-    assert!(!format!("{b:?}").contains("fail_next_read"), "one-shot");
-    a.set_write_deadline(Some(std::time::Instant::now()))
-        .unwrap();
-    let err = a.write(b"x").unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::TimedOut);
-    assert!(err.to_string().contains("client"), "{err}");
-    drop(b);
-    a.set_write_deadline(None).unwrap();
-    let err = a.write(b"x").unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::BrokenPipe);
-    assert!(err.to_string().contains("client"), "{err}");
-    let dbg = format!("{a:?}");
-    assert!(dbg.contains("reader_shut"), "{dbg}");
+    watchdog(|| {
+        let (mut a, b) = PipeBuilder::new().name("client").capacity(4).build();
+        a.write_all(b"abc").unwrap();
+        let dbg = format!("{a:?} {b:?}");
+        assert!(dbg.contains("client"), "{dbg}");
+        assert!(dbg.contains("buffered: 3"), "{dbg}");
+        // Armed faults show on the end that armed them.
+        b.fail_next_read(ErrorKind::TimedOut);
+        assert!(format!("{b:?}").contains("fail_next_read: TimedOut"));
+        assert!(!format!("{a:?}").contains("fail_next_read"));
+        let mut b = b;
+        assert_eq!(b.read(&mut [0; 1]).unwrap_err().kind(), ErrorKind::TimedOut);
+        assert!(!format!("{b:?}").contains("fail_next_read"), "one-shot");
+        a.set_write_deadline(Some(std::time::Instant::now()))
+            .unwrap();
+        let err = a.write(b"x").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TimedOut);
+        assert!(err.to_string().contains("client"), "{err}");
+        drop(b);
+        a.set_write_deadline(None).unwrap();
+        let err = a.write(b"x").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BrokenPipe);
+        assert!(err.to_string().contains("client"), "{err}");
+        let dbg = format!("{a:?}");
+        assert!(dbg.contains("reader_shut"), "{dbg}");
+    });
 }
 
 #[test]
@@ -370,19 +386,21 @@ fn debug_shows_who_is_waiting() {
 
 #[test]
 fn split_halves_reunite_and_dropping_write_half_shuts_only_writes() {
-    let (a, mut b) = pipe();
-    let (rd, wr) = a.into_split();
-    let (other_rd, other_wr) = pipe().0.into_split();
-    let pipetap::ReuniteError(rd, other_wr) = rd.reunite(other_wr).unwrap_err();
-    let a = rd.reunite(wr).unwrap();
-    drop((other_rd, other_wr));
-    let (mut rd, wr) = a.into_split();
-    drop(wr);
-    assert_eq!(b.read(&mut [0; 1]).unwrap(), 0);
-    b.write_all(b"still").unwrap();
-    let mut got = [0; 5];
-    rd.read_exact(&mut got).unwrap();
-    assert_eq!(&got, b"still");
-    drop(rd);
-    assert_eq!(b.write(b"x").unwrap_err().kind(), ErrorKind::BrokenPipe);
+    watchdog(|| {
+        let (a, mut b) = pipe();
+        let (rd, wr) = a.into_split();
+        let (other_rd, other_wr) = pipe().0.into_split();
+        let pipetap::ReuniteError(rd, other_wr) = rd.reunite(other_wr).unwrap_err();
+        let a = rd.reunite(wr).unwrap();
+        drop((other_rd, other_wr));
+        let (mut rd, wr) = a.into_split();
+        drop(wr);
+        assert_eq!(b.read(&mut [0; 1]).unwrap(), 0);
+        b.write_all(b"still").unwrap();
+        let mut got = [0; 5];
+        rd.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"still");
+        drop(rd);
+        assert_eq!(b.write(b"x").unwrap_err().kind(), ErrorKind::BrokenPipe);
+    });
 }

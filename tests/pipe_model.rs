@@ -4,7 +4,7 @@
 //! timeouts, injected faults, nonblocking mode), on every front door compiled
 //! in, across capacities 0..=16 and the default, with the `max_read_len`,
 //! `max_write_len` and `interleave_pending` knobs, checked step by step
-//! against a model of two byte queues and their flags (`tests/model`).
+//! against a model of two byte queues and their flags (`support/model.rs`).
 //!
 //! Each step compares the exact result (count, bytes, end-of-stream, error
 //! kind), and each scenario ends by draining the pipe and checking that every
@@ -12,15 +12,14 @@
 //!
 //! `PROPTEST_CASES` raises the case count (default 256 per property).
 
-mod common;
-mod model;
+mod support;
 
 use std::io::ErrorKind;
 use std::net::Shutdown;
 
-use model::{doors, Door, Op, Scenario, Setup, When, Which, KINDS};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
+use support::model::{doors, Door, Op, Scenario, Setup, When, Which, KINDS};
 
 fn door() -> impl Strategy<Value = Door> {
     proptest::sample::select(doors())
@@ -111,7 +110,7 @@ fn scenario(ops: impl Strategy<Value = Op>, max_ops: usize) -> impl Strategy<Val
 /// Runs a property on the watchdog's thread, so a pipe that blocks where the
 /// model says it cannot fails the test instead of hanging it.
 fn check<S: Strategy<Value = Scenario> + 'static>(strategy: fn() -> S) {
-    common::watchdog_for(std::time::Duration::from_secs(120), move || {
+    support::watchdog_for(std::time::Duration::from_secs(120), move || {
         let strategy = strategy();
         let mut runner = TestRunner::new(Config {
             failure_persistence: None,
@@ -161,108 +160,112 @@ fn closing_op() -> impl Strategy<Value = Op> {
 /// Fixed regressions and corner cases, run every time.
 #[test]
 fn model_corner_cases() {
-    let all_doors = doors();
-    for &door in &all_doors {
-        for capacity in [0, 1, 3] {
-            let setup = Setup {
-                capacity,
-                max_read_len: None,
-                max_write_len: None,
-                interleave_pending: false,
-                name: Some("corner"),
-            };
-            let ops = vec![
-                // Async reader waits (rendezvous: it asks for 4 bytes) ...
-                Op::Read {
-                    end: 1,
-                    len: 4,
-                    door,
-                },
-                Op::Nonblocking { end: 0, on: true },
-                // ... a write hands over (what the reader asked for, or what fits) ...
-                Op::Write {
-                    end: 0,
-                    len: 10,
-                    door: Door::Blocking,
-                    split: None,
-                },
-                Op::Read {
-                    end: 1,
-                    len: 10,
-                    door,
-                },
-                // ... empty writes and reads on an open pipe ...
-                Op::Write {
-                    end: 0,
-                    len: 0,
-                    door,
-                    split: None,
-                },
-                Op::Read {
-                    end: 1,
-                    len: 0,
-                    door,
-                },
-                // ... a past deadline fails even with data ready, then clears ...
-                Op::Deadline {
-                    end: 1,
-                    which: Which::Read,
-                    when: When::Past,
-                },
-                Op::Read {
-                    end: 1,
-                    len: 4,
-                    door,
-                },
-                Op::Deadline {
-                    end: 1,
-                    which: Which::Read,
-                    when: When::Clear,
-                },
-                // ... an injected fault, then a reset on demand.
-                Op::FailNextWrite {
-                    end: 0,
-                    kind: ErrorKind::ConnectionReset,
-                },
-                Op::Write {
-                    end: 0,
-                    len: 3,
-                    door,
-                    split: Some((1, 1)),
-                },
-                Op::CloseWithError {
-                    end: 0,
-                    kind: ErrorKind::ConnectionReset,
-                },
-                Op::Read {
-                    end: 1,
-                    len: 8,
-                    door,
-                },
-                Op::Read {
-                    end: 1,
-                    len: 8,
-                    door,
-                },
-                Op::Read {
-                    end: 1,
-                    len: 8,
-                    door,
-                },
-                Op::Write {
-                    end: 1,
-                    len: 2,
-                    door,
-                    split: None,
-                },
-                Op::Write {
-                    end: 0,
-                    len: 0,
-                    door,
-                    split: None,
-                },
-            ];
-            Scenario { setup, ops }.run();
+    // A pipe that blocks where the model says it cannot fails instead of
+    // hanging.
+    support::watchdog(|| {
+        let all_doors = doors();
+        for &door in &all_doors {
+            for capacity in [0, 1, 3] {
+                let setup = Setup {
+                    capacity,
+                    max_read_len: None,
+                    max_write_len: None,
+                    interleave_pending: false,
+                    name: Some("corner"),
+                };
+                let ops = vec![
+                    // Async reader waits (rendezvous: it asks for 4 bytes) ...
+                    Op::Read {
+                        end: 1,
+                        len: 4,
+                        door,
+                    },
+                    Op::Nonblocking { end: 0, on: true },
+                    // ... a write hands over (what the reader asked for, or what fits) ...
+                    Op::Write {
+                        end: 0,
+                        len: 10,
+                        door: Door::Blocking,
+                        split: None,
+                    },
+                    Op::Read {
+                        end: 1,
+                        len: 10,
+                        door,
+                    },
+                    // ... empty writes and reads on an open pipe ...
+                    Op::Write {
+                        end: 0,
+                        len: 0,
+                        door,
+                        split: None,
+                    },
+                    Op::Read {
+                        end: 1,
+                        len: 0,
+                        door,
+                    },
+                    // ... a past deadline fails even with data ready, then clears ...
+                    Op::Deadline {
+                        end: 1,
+                        which: Which::Read,
+                        when: When::Past,
+                    },
+                    Op::Read {
+                        end: 1,
+                        len: 4,
+                        door,
+                    },
+                    Op::Deadline {
+                        end: 1,
+                        which: Which::Read,
+                        when: When::Clear,
+                    },
+                    // ... an injected fault, then a reset on demand.
+                    Op::FailNextWrite {
+                        end: 0,
+                        kind: ErrorKind::ConnectionReset,
+                    },
+                    Op::Write {
+                        end: 0,
+                        len: 3,
+                        door,
+                        split: Some((1, 1)),
+                    },
+                    Op::CloseWithError {
+                        end: 0,
+                        kind: ErrorKind::ConnectionReset,
+                    },
+                    Op::Read {
+                        end: 1,
+                        len: 8,
+                        door,
+                    },
+                    Op::Read {
+                        end: 1,
+                        len: 8,
+                        door,
+                    },
+                    Op::Read {
+                        end: 1,
+                        len: 8,
+                        door,
+                    },
+                    Op::Write {
+                        end: 1,
+                        len: 2,
+                        door,
+                        split: None,
+                    },
+                    Op::Write {
+                        end: 0,
+                        len: 0,
+                        door,
+                        split: None,
+                    },
+                ];
+                Scenario { setup, ops }.run();
+            }
         }
-    }
+    });
 }

@@ -3,13 +3,13 @@
 //! side: the peer sees end-of-stream / `BrokenPipe` as documented, and what
 //! should keep working keeps working.
 
-mod common;
+mod support;
 
 use std::io::{ErrorKind, Read, Write};
 use std::sync::Arc;
 use std::thread;
 
-use common::watchdog;
+use support::watchdog;
 
 #[test]
 fn thread_panicking_with_end_gives_peer_data_then_eof() {
@@ -84,13 +84,13 @@ fn blocked_reader_is_woken_when_writer_thread_panics() {
 /// and std's `Read`/`Write` both name `read` and `write`).
 #[cfg(feature = "tokio")]
 mod tokio_tasks {
-    use super::common;
+    use super::support;
     use std::io::ErrorKind;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     #[test]
     fn tokio_task_panicking_with_end_gives_peer_data_then_eof() {
-        common::tokio_watchdog(|| async {
+        support::tokio_watchdog(|| async {
             let (mut a, mut b) = pipetap::PipeBuilder::new().capacity(4).build();
             let task = tokio::spawn(async move {
                 a.write_all(b"hell").await.unwrap();
@@ -110,7 +110,7 @@ mod tokio_tasks {
 
     #[test]
     fn tokio_task_panicking_with_read_half_leaves_write_half_working() {
-        common::tokio_watchdog(|| async {
+        support::tokio_watchdog(|| async {
             let (a, mut b) = pipetap::PipeBuilder::new().capacity(16).build();
             let (mut rd, mut wr) = a.into_split();
             let task = tokio::spawn(async move {
@@ -135,51 +135,34 @@ mod tokio_tasks {
     }
 }
 
-/// Wakers the pipe calls (a module of its own: needs the `futures` door).
-#[cfg(feature = "futures")]
+/// Wakers the pipe calls, on each async door compiled in.
+#[cfg(any(feature = "futures", feature = "tokio"))]
 mod wakers {
-    use super::common::watchdog;
+    use super::support::wakers::{CountingWaker, PanickingWaker};
+    use super::support::{watchdog, Door};
+    use rstest::rstest;
     use std::io::{ErrorKind, Read, Write};
     use std::panic::{catch_unwind, AssertUnwindSafe};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-    use std::task::{Context, Poll, Wake, Waker};
-
-    /// A waker that panics when woken.
-    struct PanickingWaker;
-
-    impl Wake for PanickingWaker {
-        fn wake(self: Arc<Self>) {
-            panic!("waker panicked");
-        }
-    }
-
-    /// A waker that counts its wake-ups.
-    #[derive(Default)]
-    struct CountingWaker(AtomicUsize);
-
-    impl Wake for CountingWaker {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
+    use std::task::{Context, Poll, Waker};
 
     fn poll_read(
+        door: Door,
         end: &mut pipetap::PipeEnd,
         waker: &Waker,
         buf: &mut [u8],
     ) -> Poll<std::io::Result<usize>> {
-        use futures::io::AsyncRead;
-        std::pin::Pin::new(end).poll_read(&mut Context::from_waker(waker), buf)
+        door.poll_read(end, &mut Context::from_waker(waker), buf)
     }
 
-    #[test]
-    fn panicking_waker_does_not_wedge_the_writer() {
-        watchdog(|| {
+    #[rstest]
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn panicking_waker_does_not_wedge_the_writer(#[case] door: Door) {
+        watchdog(move || {
             let (mut a, mut b) = pipetap::pipe();
-            let bad = Waker::from(Arc::new(PanickingWaker));
+            let bad = PanickingWaker::waker();
             let mut buf = [0; 8];
-            assert!(poll_read(&mut b, &bad, &mut buf).is_pending());
+            assert!(poll_read(door, &mut b, &bad, &mut buf).is_pending());
             // The writer's call delivers the bytes and reports them, whatever the
             // reader's waker does.
             let wrote = catch_unwind(AssertUnwindSafe(|| a.write(b"abc")));
@@ -190,8 +173,8 @@ mod wakers {
                 3
             );
             a.write_all(b"def").unwrap();
-            let good = Waker::from(Arc::new(CountingWaker::default()));
-            match poll_read(&mut b, &good, &mut buf) {
+            let (_, good) = CountingWaker::new();
+            match poll_read(door, &mut b, &good, &mut buf) {
                 Poll::Ready(Ok(6)) => assert_eq!(&buf[..6], b"abcdef"),
                 other => panic!("expected the 6 bytes once, got {other:?}"),
             }
@@ -201,13 +184,15 @@ mod wakers {
     /// Regression: a panicking waker of the peer's pending read made `close()`
     /// panic after shutting the write direction only, so the read direction was
     /// never shut (the peer's writes kept succeeding instead of `BrokenPipe`).
-    #[test]
-    fn panicking_waker_stopped_close_halfway() {
-        watchdog(|| {
+    #[rstest]
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn panicking_waker_stopped_close_halfway(#[case] door: Door) {
+        watchdog(move || {
             let (a, mut b) = pipetap::pipe();
-            let bad = Waker::from(Arc::new(PanickingWaker));
+            let bad = PanickingWaker::waker();
             let mut buf = [0; 8];
-            assert!(poll_read(&mut b, &bad, &mut buf).is_pending());
+            assert!(poll_read(door, &mut b, &bad, &mut buf).is_pending());
             let closed = catch_unwind(AssertUnwindSafe(|| a.close()));
             assert!(closed.is_ok(), "close() panicked from the peer's waker");
             assert_eq!(b.write(b"x").unwrap_err().kind(), ErrorKind::BrokenPipe);
@@ -217,24 +202,21 @@ mod wakers {
 
     /// Regression: a panicking waker skipped the wake-ups after it, so another
     /// task pending on the pipe was never woken by `close()`.
-    #[test]
-    fn panicking_waker_swallowed_other_wakeups() {
-        watchdog(|| {
+    #[rstest]
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn panicking_waker_swallowed_other_wakeups(#[case] door: Door) {
+        watchdog(move || {
             let (mut a, mut b) = pipetap::pipe();
-            let bad = Waker::from(Arc::new(PanickingWaker));
-            let counter = Arc::new(CountingWaker::default());
-            let good = Waker::from(counter.clone());
+            let bad = PanickingWaker::waker();
+            let (counter, good) = CountingWaker::new();
             let mut buf = [0; 8];
-            assert!(poll_read(&mut b, &bad, &mut buf).is_pending());
-            assert!(poll_read(&mut a, &good, &mut buf).is_pending());
+            assert!(poll_read(door, &mut b, &bad, &mut buf).is_pending());
+            assert!(poll_read(door, &mut a, &good, &mut buf).is_pending());
             let _ = catch_unwind(AssertUnwindSafe(|| a.close()));
+            assert_eq!(counter.count(), 1, "a's own pending read was not woken");
             assert_eq!(
-                counter.0.load(Ordering::SeqCst),
-                1,
-                "a's own pending read was not woken"
-            );
-            assert_eq!(
-                poll_read(&mut a, &good, &mut buf).map(|r| r.unwrap()),
+                poll_read(door, &mut a, &good, &mut buf).map(|r| r.unwrap()),
                 Poll::Ready(0)
             );
         });
@@ -243,13 +225,15 @@ mod wakers {
     /// A thread that panics while holding an end drops it while unwinding;
     /// if the peer's waker panicked out of that drop, the process would
     /// abort (a panic during a panic). It must not.
-    #[test]
-    fn panicking_waker_during_unwind_does_not_abort() {
-        watchdog(|| {
+    #[rstest]
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn panicking_waker_during_unwind_does_not_abort(#[case] door: Door) {
+        watchdog(move || {
             let (a, mut b) = pipetap::pipe();
-            let bad = Waker::from(Arc::new(PanickingWaker));
+            let bad = PanickingWaker::waker();
             let mut buf = [0; 8];
-            assert!(poll_read(&mut b, &bad, &mut buf).is_pending());
+            assert!(poll_read(door, &mut b, &bad, &mut buf).is_pending());
             let t = std::thread::spawn(move || {
                 let _a = a;
                 panic!("user code failed while holding the end");

@@ -12,15 +12,16 @@
 //! writing side, and read the peer's stream to end-of-stream, comparing every
 //! byte. The whole run sits under the watchdog, so a lost wake-up or deadlock
 //! fails instead of hanging.
-#![cfg(feature = "futures")]
 
-mod common;
+mod support;
 
 use std::io::{self, IoSlice};
+use std::sync::Arc;
 use std::time::Duration;
 
-use common::{seeded_bytes, watchdog_for};
+use futures::executor::block_on;
 use pipetap::{PipeBuilder, ReadHalf, WriteHalf};
+use support::{seeded_bytes, watchdog_for, Door};
 
 /// Pipes per round.
 const PIPES: usize = 24;
@@ -38,25 +39,6 @@ impl Rng {
     }
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Door {
-    Blocking,
-    Futures,
-    #[cfg(feature = "tokio")]
-    Tokio,
-}
-
-fn doors() -> &'static [Door] {
-    #[cfg(feature = "tokio")]
-    {
-        &[Door::Blocking, Door::Futures, Door::Tokio]
-    }
-    #[cfg(not(feature = "tokio"))]
-    {
-        &[Door::Blocking, Door::Futures]
     }
 }
 
@@ -89,97 +71,35 @@ fn chunks(data: &[u8], rng: &mut Rng) -> Vec<(usize, usize, Option<usize>)> {
     out
 }
 
-fn blocking_writer(mut w: WriteHalf, plan: &Plan) -> io::Result<()> {
-    use std::io::Write;
+/// Sends `plan.send` through `door` in random-sized (sometimes vectored)
+/// writes, then shuts the write side.
+async fn write_plan(door: Door, mut w: WriteHalf, plan: &Plan) -> io::Result<()> {
     let mut rng = Rng(plan.seed);
     for (start, end, split) in chunks(&plan.send, &mut rng) {
         let mut chunk = &plan.send[start..end];
         if let Some(s) = split {
             let s = s.min(chunk.len());
-            let n = w.write_vectored(&[IoSlice::new(&chunk[..s]), IoSlice::new(&chunk[s..])])?;
+            let slices = [IoSlice::new(&chunk[..s]), IoSlice::new(&chunk[s..])];
+            let n = door.write_vectored(&mut w, &slices).await?;
             chunk = &chunk[n..];
         }
-        w.write_all(chunk)?;
+        door.write_all(&mut w, chunk).await?;
     }
-    w.shutdown_write()
+    match door {
+        Door::Blocking => w.shutdown_write(),
+        _ => door.close(&mut w).await,
+    }
 }
 
-fn blocking_reader(mut r: ReadHalf, plan: &Plan) -> io::Result<()> {
-    use std::io::Read;
+/// Reads through `door` in random-sized reads to end-of-stream and checks
+/// every byte against `plan.expect`.
+async fn read_plan(door: Door, mut r: ReadHalf, plan: &Plan) -> io::Result<()> {
     let mut got = Vec::with_capacity(plan.expect.len());
     let mut rng = Rng(plan.seed ^ 0xABCD);
     let mut buf = vec![0; 1024];
     loop {
         let want = 1 + rng.below(buf.len());
-        match r.read(&mut buf[..want])? {
-            0 => break,
-            n => got.extend_from_slice(&buf[..n]),
-        }
-    }
-    check(&plan.label, &got, &plan.expect);
-    Ok(())
-}
-
-async fn futures_writer(mut w: WriteHalf, plan: &Plan) -> io::Result<()> {
-    use futures::io::AsyncWriteExt;
-    let mut rng = Rng(plan.seed);
-    for (start, end, split) in chunks(&plan.send, &mut rng) {
-        let mut chunk = &plan.send[start..end];
-        if let Some(s) = split {
-            let s = s.min(chunk.len());
-            let n = w
-                .write_vectored(&[IoSlice::new(&chunk[..s]), IoSlice::new(&chunk[s..])])
-                .await?;
-            chunk = &chunk[n..];
-        }
-        w.write_all(chunk).await?;
-    }
-    w.close().await
-}
-
-async fn futures_reader(mut r: ReadHalf, plan: &Plan) -> io::Result<()> {
-    use futures::io::AsyncReadExt;
-    let mut got = Vec::with_capacity(plan.expect.len());
-    let mut rng = Rng(plan.seed ^ 0xABCD);
-    let mut buf = vec![0; 1024];
-    loop {
-        let want = 1 + rng.below(buf.len());
-        match r.read(&mut buf[..want]).await? {
-            0 => break,
-            n => got.extend_from_slice(&buf[..n]),
-        }
-    }
-    check(&plan.label, &got, &plan.expect);
-    Ok(())
-}
-
-#[cfg(feature = "tokio")]
-async fn tokio_writer(mut w: WriteHalf, plan: &Plan) -> io::Result<()> {
-    use tokio::io::AsyncWriteExt;
-    let mut rng = Rng(plan.seed);
-    for (start, end, split) in chunks(&plan.send, &mut rng) {
-        let mut chunk = &plan.send[start..end];
-        if let Some(s) = split {
-            let s = s.min(chunk.len());
-            let n = w
-                .write_vectored(&[IoSlice::new(&chunk[..s]), IoSlice::new(&chunk[s..])])
-                .await?;
-            chunk = &chunk[n..];
-        }
-        w.write_all(chunk).await?;
-    }
-    AsyncWriteExt::shutdown(&mut w).await
-}
-
-#[cfg(feature = "tokio")]
-async fn tokio_reader(mut r: ReadHalf, plan: &Plan) -> io::Result<()> {
-    use tokio::io::AsyncReadExt;
-    let mut got = Vec::with_capacity(plan.expect.len());
-    let mut rng = Rng(plan.seed ^ 0xABCD);
-    let mut buf = vec![0; 1024];
-    loop {
-        let want = 1 + rng.below(buf.len());
-        match r.read(&mut buf[..want]).await? {
+        match door.read(&mut r, &mut buf[..want]).await? {
             0 => break,
             n => got.extend_from_slice(&buf[..n]),
         }
@@ -207,7 +127,7 @@ fn soak_many_pipes_all_doors_and_knobs() {
     let rounds = rounds();
     let limit = Duration::from_secs(60 + 60 * rounds as u64);
     watchdog_for(limit, move || {
-        #[cfg(feature = "tokio")]
+        let doors = Door::compiled();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(4)
             .build()
@@ -216,7 +136,6 @@ fn soak_many_pipes_all_doors_and_knobs() {
             let started = std::time::Instant::now();
             let mut rng = Rng(0x5EED_0000 + round as u64);
             let mut threads = Vec::new();
-            #[cfg(feature = "tokio")]
             let mut tasks = Vec::new();
             for p in 0..PIPES {
                 let capacity = [0, 1, 7, pipetap::DEFAULT_CAPACITY][p % 4];
@@ -240,7 +159,7 @@ fn soak_many_pipes_all_doors_and_knobs() {
                     seeded_bytes(rng.next(), 1 + rng.below(24 * 1024)),
                 ];
                 for (side, end) in [a, b].into_iter().enumerate() {
-                    let door = doors()[rng.below(doors().len())];
+                    let door = doors[rng.below(doors.len())];
                     let plan = Plan {
                         label: format!("{config} end {side} ({door:?})"),
                         send: data[side].clone(),
@@ -248,28 +167,33 @@ fn soak_many_pipes_all_doors_and_knobs() {
                         seed: rng.next() | 1,
                     };
                     let (r, w) = end.into_split();
+                    let plan = Arc::new(plan);
+                    let p2 = plan.clone();
                     match door {
+                        // A thread each: the blocking calls block inside
+                        // `block_on`, whose future is then always ready.
                         Door::Blocking => {
-                            let plan = std::sync::Arc::new(plan);
-                            let p2 = plan.clone();
-                            threads.push(std::thread::spawn(move || blocking_writer(w, &p2)));
-                            threads.push(std::thread::spawn(move || blocking_reader(r, &plan)));
+                            threads.push(std::thread::spawn(move || {
+                                block_on(write_plan(door, w, &p2))
+                            }));
+                            threads.push(std::thread::spawn(move || {
+                                block_on(read_plan(door, r, &plan))
+                            }));
                         }
+                        // Both halves on one plain thread.
                         Door::Futures => threads.push(std::thread::spawn(move || {
-                            futures::executor::block_on(async {
+                            block_on(async {
                                 let (wr, rd) = futures::join!(
-                                    futures_writer(w, &plan),
-                                    futures_reader(r, &plan)
+                                    write_plan(door, w, &p2),
+                                    read_plan(door, r, &plan)
                                 );
                                 wr.and(rd)
                             })
                         })),
-                        #[cfg(feature = "tokio")]
+                        // Tasks on the multi-thread runtime.
                         Door::Tokio => {
-                            let plan = std::sync::Arc::new(plan);
-                            let p2 = plan.clone();
-                            tasks.push(rt.spawn(async move { tokio_writer(w, &p2).await }));
-                            tasks.push(rt.spawn(async move { tokio_reader(r, &plan).await }));
+                            tasks.push(rt.spawn(async move { write_plan(door, w, &p2).await }));
+                            tasks.push(rt.spawn(async move { read_plan(door, r, &plan).await }));
                         }
                     }
                 }
@@ -279,7 +203,6 @@ fn soak_many_pipes_all_doors_and_knobs() {
                     .unwrap_or_else(|p| std::panic::resume_unwind(p))
                     .expect("blocking/futures end failed");
             }
-            #[cfg(feature = "tokio")]
             rt.block_on(async {
                 for t in tasks {
                     t.await

@@ -1,316 +1,16 @@
 //! `Recording<C>`: exactly what the inner connection accepted (and, with
 //! `record_reads`, delivered) ends up on the tape, through every door.
 
-mod common;
+mod support;
 
-use std::io::{self, BufRead, BufReader, IoSlice, IoSliceMut, Read, Write};
+use std::io::{self, BufRead, BufReader, ErrorKind, IoSlice, IoSliceMut, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::net::UnixStream;
 
-use common::watchdog;
 use pipetap::{Event, RecordExt, Recording, Tape};
-
-/// A scriptable connection: reads come from `input` (at most `max_read` bytes
-/// per call, and `fill_buf` shows at most that many), writes go to `output`
-/// (at most `max_write` bytes per call). With `pend`, every async call first
-/// returns `Pending` once (waking the task), so a recording must not record
-/// on `Pending`.
-#[derive(Debug)]
-#[cfg_attr(not(all(feature = "futures", feature = "tokio")), allow(dead_code))]
-struct Mock {
-    input: Vec<u8>,
-    pos: usize,
-    max_read: usize,
-    output: Vec<u8>,
-    /// Length of each accepted write, as the mock saw them.
-    accepted: Vec<usize>,
-    max_write: usize,
-    fail_writes: bool,
-    pend: bool,
-    pended: bool,
-    flushes: usize,
-    closed: bool,
-}
-
-#[cfg_attr(not(all(feature = "futures", feature = "tokio")), allow(dead_code))]
-impl Mock {
-    fn new() -> Self {
-        Mock {
-            input: Vec::new(),
-            pos: 0,
-            max_read: usize::MAX,
-            output: Vec::new(),
-            accepted: Vec::new(),
-            max_write: usize::MAX,
-            fail_writes: false,
-            pend: false,
-            pended: false,
-            flushes: 0,
-            closed: false,
-        }
-    }
-
-    fn input(mut self, input: &[u8]) -> Self {
-        self.input = input.to_vec();
-        self
-    }
-
-    fn max_read(mut self, n: usize) -> Self {
-        self.max_read = n;
-        self
-    }
-
-    fn max_write(mut self, n: usize) -> Self {
-        self.max_write = n;
-        self
-    }
-
-    fn pending_first(mut self) -> Self {
-        self.pend = true;
-        self
-    }
-
-    fn accept(&mut self, bufs: &[&[u8]]) -> io::Result<usize> {
-        if self.fail_writes {
-            return Err(io::Error::new(io::ErrorKind::ConnectionReset, "mock reset"));
-        }
-        let mut left = self.max_write;
-        let mut n = 0;
-        for buf in bufs {
-            let take = left.min(buf.len());
-            self.output.extend_from_slice(&buf[..take]);
-            left -= take;
-            n += take;
-        }
-        if n > 0 {
-            self.accepted.push(n);
-        }
-        Ok(n)
-    }
-
-    fn available(&self) -> &[u8] {
-        let end = self.input.len().min(self.pos.saturating_add(self.max_read));
-        &self.input[self.pos..end]
-    }
-
-    fn read_into(&mut self, bufs: &mut [&mut [u8]]) -> usize {
-        let mut n = 0;
-        let mut left = self.available().len();
-        for buf in bufs.iter_mut() {
-            let take = left.min(buf.len());
-            buf[..take].copy_from_slice(&self.input[self.pos + n..self.pos + n + take]);
-            left -= take;
-            n += take;
-        }
-        self.pos += n;
-        n
-    }
-
-    /// Async gate: `Pending` once (after waking), then `Ready`.
-    #[cfg(any(feature = "futures", feature = "tokio"))]
-    fn gate(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
-        if self.pend && !self.pended {
-            self.pended = true;
-            cx.waker().wake_by_ref();
-            return std::task::Poll::Pending;
-        }
-        self.pended = false;
-        std::task::Poll::Ready(())
-    }
-}
-
-impl Read for Mock {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        Ok(self.read_into(&mut [buf]))
-    }
-
-    fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        let mut slices: Vec<&mut [u8]> = bufs.iter_mut().map(|b| &mut **b).collect();
-        Ok(self.read_into(&mut slices))
-    }
-}
-
-impl BufRead for Mock {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        Ok(self.available())
-    }
-
-    fn consume(&mut self, amt: usize) {
-        self.pos += amt;
-    }
-}
-
-impl Write for Mock {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.accept(&[buf])
-    }
-
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        let slices: Vec<&[u8]> = bufs.iter().map(|b| &**b).collect();
-        self.accept(&slices)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.flushes += 1;
-        Ok(())
-    }
-}
-
-#[cfg(feature = "futures")]
-mod futures_impls {
-    use super::Mock;
-    use std::io::{self, IoSlice, IoSliceMut, Read};
-    use std::pin::Pin;
-    use std::task::{ready, Context, Poll};
-
-    impl futures::io::AsyncRead for Mock {
-        fn poll_read(
-            mut self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut [u8],
-        ) -> Poll<io::Result<usize>> {
-            ready!(self.gate(cx));
-            Poll::Ready(self.read(buf))
-        }
-
-        fn poll_read_vectored(
-            mut self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            bufs: &mut [IoSliceMut<'_>],
-        ) -> Poll<io::Result<usize>> {
-            ready!(self.gate(cx));
-            Poll::Ready(self.read_vectored(bufs))
-        }
-    }
-
-    impl futures::io::AsyncBufRead for Mock {
-        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-            let this = self.get_mut();
-            ready!(this.gate(cx));
-            Poll::Ready(Ok(this.available()))
-        }
-
-        fn consume(mut self: Pin<&mut Self>, amt: usize) {
-            self.pos += amt;
-        }
-    }
-
-    impl futures::io::AsyncWrite for Mock {
-        fn poll_write(
-            mut self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            ready!(self.gate(cx));
-            Poll::Ready(self.accept(&[buf]))
-        }
-
-        fn poll_write_vectored(
-            mut self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            bufs: &[IoSlice<'_>],
-        ) -> Poll<io::Result<usize>> {
-            ready!(self.gate(cx));
-            let slices: Vec<&[u8]> = bufs.iter().map(|b| &**b).collect();
-            Poll::Ready(self.accept(&slices))
-        }
-
-        fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            ready!(self.gate(cx));
-            self.flushes += 1;
-            Poll::Ready(Ok(()))
-        }
-
-        fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            ready!(self.gate(cx));
-            self.closed = true;
-            Poll::Ready(Ok(()))
-        }
-    }
-}
-
-#[cfg(feature = "tokio")]
-mod tokio_impls {
-    use super::Mock;
-    use std::io::{self, IoSlice};
-    use std::pin::Pin;
-    use std::task::{ready, Context, Poll};
-    use tokio::io::ReadBuf;
-
-    impl tokio::io::AsyncRead for Mock {
-        fn poll_read(
-            mut self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
-            ready!(self.gate(cx));
-            let n = self.read_into(&mut [buf.initialize_unfilled()]);
-            buf.advance(n);
-            Poll::Ready(Ok(()))
-        }
-    }
-
-    impl tokio::io::AsyncBufRead for Mock {
-        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-            let this = self.get_mut();
-            ready!(this.gate(cx));
-            Poll::Ready(Ok(this.available()))
-        }
-
-        fn consume(mut self: Pin<&mut Self>, amt: usize) {
-            self.pos += amt;
-        }
-    }
-
-    impl tokio::io::AsyncWrite for Mock {
-        fn poll_write(
-            mut self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            ready!(self.gate(cx));
-            Poll::Ready(self.accept(&[buf]))
-        }
-
-        fn poll_write_vectored(
-            mut self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            bufs: &[IoSlice<'_>],
-        ) -> Poll<io::Result<usize>> {
-            ready!(self.gate(cx));
-            let slices: Vec<&[u8]> = bufs.iter().map(|b| &**b).collect();
-            Poll::Ready(self.accept(&slices))
-        }
-
-        fn is_write_vectored(&self) -> bool {
-            true
-        }
-
-        fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            ready!(self.gate(cx));
-            self.flushes += 1;
-            Poll::Ready(Ok(()))
-        }
-
-        fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            ready!(self.gate(cx));
-            self.closed = true;
-            Poll::Ready(Ok(()))
-        }
-    }
-}
-
-/// The recorded bytes split as the mock accepted them.
-fn accepted_chunks(mock: &Mock) -> Vec<Vec<u8>> {
-    let mut at = 0;
-    mock.accepted
-        .iter()
-        .map(|&n| {
-            at += n;
-            mock.output[at - n..at].to_vec()
-        })
-        .collect()
-}
+use rstest::rstest;
+use support::mock::{Mock, Scripted};
+use support::{watchdog, Conn, Door};
 
 /// Events with neighbours of the same kind merged (a socket may split a
 /// message over several reads).
@@ -329,338 +29,306 @@ fn merged(events: Vec<Event>) -> Vec<Event> {
 
 // ---- one behaviour, every door ----
 
-#[cfg(all(feature = "futures", feature = "tokio"))]
+/// The mock for `door`: on the async doors every call first returns
+/// `Pending` once (waking the task), so a recording must not record on
+/// `Pending`.
+fn mock_for(door: Door) -> Mock {
+    match door {
+        Door::Blocking => Mock::new(),
+        _ => Mock::new().alternate(),
+    }
+}
+
+/// A recording of `mock`, driven through `door`.
+fn recorded(door: Door, mock: Mock) -> (Conn<Recording<Mock>>, Tape) {
+    let (conn, tape) = mock.record();
+    (Conn::new(conn, door), tape)
+}
+
 mod doors {
     use super::*;
-    use futures::executor::block_on;
-    use rstest::rstest;
-
-    #[derive(Debug, Clone, Copy)]
-    enum Door {
-        Blocking,
-        Futures,
-        Tokio,
-    }
-
-    impl Door {
-        /// The mock for this door: async doors pend once before each call.
-        fn mock(self) -> Mock {
-            match self {
-                Door::Blocking => Mock::new(),
-                Door::Futures | Door::Tokio => Mock::new().pending_first(),
-            }
-        }
-
-        fn write(self, c: &mut Recording<Mock>, buf: &[u8]) -> io::Result<usize> {
-            match self {
-                Door::Blocking => c.write(buf),
-                Door::Futures => block_on(futures::AsyncWriteExt::write(c, buf)),
-                Door::Tokio => block_on(tokio::io::AsyncWriteExt::write(c, buf)),
-            }
-        }
-
-        fn write_all(self, c: &mut Recording<Mock>, buf: &[u8]) -> io::Result<()> {
-            match self {
-                Door::Blocking => c.write_all(buf),
-                Door::Futures => block_on(futures::AsyncWriteExt::write_all(c, buf)),
-                Door::Tokio => block_on(tokio::io::AsyncWriteExt::write_all(c, buf)),
-            }
-        }
-
-        fn write_vectored(
-            self,
-            c: &mut Recording<Mock>,
-            bufs: &[IoSlice<'_>],
-        ) -> io::Result<usize> {
-            match self {
-                Door::Blocking => c.write_vectored(bufs),
-                Door::Futures => block_on(futures::AsyncWriteExt::write_vectored(c, bufs)),
-                Door::Tokio => block_on(tokio::io::AsyncWriteExt::write_vectored(c, bufs)),
-            }
-        }
-
-        fn read(self, c: &mut Recording<Mock>, buf: &mut [u8]) -> io::Result<usize> {
-            match self {
-                Door::Blocking => c.read(buf),
-                Door::Futures => block_on(futures::AsyncReadExt::read(c, buf)),
-                Door::Tokio => block_on(tokio::io::AsyncReadExt::read(c, buf)),
-            }
-        }
-
-        fn read_line(self, c: &mut Recording<Mock>, line: &mut String) -> io::Result<usize> {
-            match self {
-                Door::Blocking => c.read_line(line),
-                Door::Futures => block_on(futures::AsyncBufReadExt::read_line(c, line)),
-                Door::Tokio => block_on(tokio::io::AsyncBufReadExt::read_line(c, line)),
-            }
-        }
-
-        fn flush_and_close(self, c: &mut Recording<Mock>) -> io::Result<()> {
-            match self {
-                Door::Blocking => {
-                    c.flush()?;
-                    c.get_mut().closed = true;
-                    Ok(())
-                }
-                Door::Futures => block_on(async {
-                    futures::AsyncWriteExt::flush(c).await?;
-                    futures::AsyncWriteExt::close(c).await
-                }),
-                Door::Tokio => block_on(async {
-                    tokio::io::AsyncWriteExt::flush(c).await?;
-                    tokio::io::AsyncWriteExt::shutdown(c).await
-                }),
-            }
-        }
-    }
 
     #[rstest]
-    fn one_byte_writer_records_each_accepted_byte_as_one_write(
-        #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
-    ) {
+    #[case::blocking(Door::Blocking)]
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn one_byte_writer_records_each_accepted_byte_as_one_write(#[case] door: Door) {
         watchdog(move || {
-            let (mut conn, tape) = door.mock().max_write(1).record();
-            door.write_all(&mut conn, b"hello").unwrap();
+            let (mut conn, tape) = recorded(door, mock_for(door).max_write(1));
+            conn.write_all(b"hello").unwrap();
             tape.assert_written(b"hello");
             tape.assert_writes(["h", "e", "l", "l", "o"]);
-            assert_eq!(conn.get_ref().output, b"hello");
+            assert_eq!(conn.io.get_ref().written, b"hello");
         });
     }
 
     #[rstest]
-    fn short_write_records_only_the_accepted_prefix(
-        #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
-    ) {
-        let (mut conn, tape) = door.mock().max_write(3).record();
-        assert_eq!(door.write(&mut conn, b"0123456789").unwrap(), 3);
-        tape.assert_writes(["012"]);
-        assert_eq!(door.write(&mut conn, b"3456789").unwrap(), 3);
-        tape.assert_writes(["012", "345"]);
+    #[case::blocking(Door::Blocking)]
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn short_write_records_only_the_accepted_prefix(#[case] door: Door) {
+        watchdog(move || {
+            let (mut conn, tape) = recorded(door, mock_for(door).max_write(3));
+            assert_eq!(conn.write(b"0123456789").unwrap(), 3);
+            tape.assert_writes(["012"]);
+            assert_eq!(conn.write(b"3456789").unwrap(), 3);
+            tape.assert_writes(["012", "345"]);
+        });
     }
 
     #[rstest]
-    fn failed_write_records_nothing(
-        #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
-    ) {
-        let (mut conn, tape) = door.mock().record();
-        door.write_all(&mut conn, b"ok").unwrap();
-        conn.fail_writes = true;
-        let err = door.write(&mut conn, b"lost").unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
-        tape.assert_writes(["ok"]);
+    #[case::blocking(Door::Blocking)]
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn failed_write_records_nothing(#[case] door: Door) {
+        watchdog(move || {
+            let (mut conn, tape) = recorded(door, mock_for(door));
+            conn.write_all(b"ok").unwrap();
+            conn.io.write_error = Some(ErrorKind::ConnectionReset);
+            let err = conn.write(b"lost").unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+            tape.assert_writes(["ok"]);
+        });
     }
 
     #[rstest]
-    fn vectored_write_records_the_accepted_prefix_across_slices(
-        #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
-    ) {
-        let (mut conn, tape) = door.mock().max_write(5).record();
-        let bufs = [
-            IoSlice::new(b"ab"),
-            IoSlice::new(b""),
-            IoSlice::new(b"cde"),
-            IoSlice::new(b"fg"),
-        ];
-        assert_eq!(door.write_vectored(&mut conn, &bufs).unwrap(), 5);
-        let bufs = [IoSlice::new(b"fg"), IoSlice::new(b"hijkl")];
-        assert_eq!(door.write_vectored(&mut conn, &bufs).unwrap(), 5);
-        tape.assert_writes(["abcde", "fghij"]);
-        assert_eq!(tape.bytes(), conn.get_ref().output);
+    #[case::blocking(Door::Blocking)]
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn vectored_write_records_the_accepted_prefix_across_slices(#[case] door: Door) {
+        watchdog(move || {
+            let (mut conn, tape) = recorded(door, mock_for(door).max_write(5));
+            let bufs = [
+                IoSlice::new(b"ab"),
+                IoSlice::new(b""),
+                IoSlice::new(b"cde"),
+                IoSlice::new(b"fg"),
+            ];
+            assert_eq!(conn.write_vectored(&bufs).unwrap(), 5);
+            let bufs = [IoSlice::new(b"fg"), IoSlice::new(b"hijkl")];
+            assert_eq!(conn.write_vectored(&bufs).unwrap(), 5);
+            tape.assert_writes(["abcde", "fghij"]);
+            assert_eq!(tape.bytes(), conn.io.get_ref().written);
+        });
     }
 
     #[rstest]
-    fn reads_are_recorded_only_after_record_reads(
-        #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
-    ) {
-        let mut buf = [0; 3];
-        let (mut plain, tape) = door.mock().input(b"abcdef").record();
-        assert_eq!(door.read(&mut plain, &mut buf).unwrap(), 3);
-        assert!(tape.reads().is_empty());
+    #[case::blocking(Door::Blocking)]
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn reads_are_recorded_only_after_record_reads(#[case] door: Door) {
+        watchdog(move || {
+            let mut buf = [0; 3];
+            let (mut plain, tape) = recorded(door, mock_for(door).input(b"abcdef"));
+            assert_eq!(plain.read(&mut buf).unwrap(), 3);
+            assert!(tape.reads().is_empty());
 
-        let (conn, tape) = door.mock().input(b"abcdef").max_read(2).record();
-        let mut conn = conn.record_reads();
-        assert_eq!(door.read(&mut conn, &mut buf).unwrap(), 2);
-        assert_eq!(door.read(&mut conn, &mut buf).unwrap(), 2);
-        assert_eq!(tape.reads(), ["ab", "cd"]);
-        assert!(tape.is_empty(), "reads are not written bytes");
+            let (conn, tape) = mock_for(door).input(b"abcdef").max_read(2).record();
+            let mut conn = Conn::new(conn.record_reads(), door);
+            assert_eq!(conn.read(&mut buf).unwrap(), 2);
+            assert_eq!(conn.read(&mut buf).unwrap(), 2);
+            assert_eq!(tape.reads(), ["ab", "cd"]);
+            assert!(tape.is_empty(), "reads are not written bytes");
+        });
     }
 
     #[rstest]
-    fn read_line_records_each_consumed_byte_once(
-        #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
-    ) {
-        // fill_buf shows 4 bytes at a time, so "t\nse" is buffered but only
-        // "t\n" consumed by the first line; "se" must be recorded once, later.
-        let (conn, tape) = door.mock().input(b"first\nsecond\n").max_read(4).record();
-        let mut conn = conn.record_reads();
-        let mut line = String::new();
-        door.read_line(&mut conn, &mut line).unwrap();
-        assert_eq!(line, "first\n");
-        tape.assert_read(b"first\n");
-        line.clear();
-        door.read_line(&mut conn, &mut line).unwrap();
-        assert_eq!(line, "second\n");
-        tape.assert_read(b"first\nsecond\n");
-        assert_eq!(tape.reads(), ["firs", "t\n", "seco", "nd\n"]);
+    #[case::blocking(Door::Blocking)]
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn read_line_records_each_consumed_byte_once(#[case] door: Door) {
+        watchdog(move || {
+            // fill_buf shows 4 bytes at a time, so "t\nse" is buffered but only
+            // "t\n" consumed by the first line; "se" must be recorded once, later.
+            let mock = mock_for(door).input(b"first\nsecond\n").max_read(4);
+            let (conn, tape) = mock.record();
+            let mut conn = Conn::new(conn.record_reads(), door);
+            let mut line = String::new();
+            conn.read_line(&mut line).unwrap();
+            assert_eq!(line, "first\n");
+            tape.assert_read(b"first\n");
+            line.clear();
+            conn.read_line(&mut line).unwrap();
+            assert_eq!(line, "second\n");
+            tape.assert_read(b"first\nsecond\n");
+            assert_eq!(tape.reads(), ["firs", "t\n", "seco", "nd\n"]);
+        });
     }
 
     #[rstest]
-    fn flush_and_close_reach_the_inner_connection(
-        #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
-    ) {
-        let (mut conn, tape) = door.mock().record();
-        door.flush_and_close(&mut conn).unwrap();
-        assert_eq!(conn.flushes, 1);
-        assert!(conn.closed);
-        assert!(tape.is_empty());
+    #[case::blocking(Door::Blocking)]
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn flush_and_close_reach_the_inner_connection(#[case] door: Door) {
+        watchdog(move || {
+            let (mut conn, tape) = recorded(door, mock_for(door));
+            conn.flush().unwrap();
+            conn.close().unwrap();
+            assert_eq!(conn.io.flushes, 1);
+            // std has no close: only the async doors have one to pass on.
+            assert_eq!(conn.io.closes, usize::from(door.is_async()));
+            assert!(tape.is_empty());
+        });
     }
 }
 
 // ---- poll level: Pending records nothing ----
 
-#[cfg(feature = "futures")]
-#[test]
-fn pending_write_records_nothing_until_it_completes() {
-    use futures::io::AsyncWrite;
-    use std::pin::Pin;
-    let (mut conn, tape) = Mock::new().pending_first().record();
-    let mut task = tokio_test::task::spawn(());
-    task.enter(|cx, _| {
-        let poll = Pin::new(&mut conn).poll_write(cx, b"data");
-        assert!(poll.is_pending());
-        assert!(tape.is_empty());
-        let poll = Pin::new(&mut conn).poll_write(cx, b"data");
-        assert!(matches!(poll, std::task::Poll::Ready(Ok(4))));
+#[cfg(any(feature = "futures", feature = "tokio"))]
+#[rstest]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+fn pending_write_records_nothing_until_it_completes(#[case] door: Door) {
+    watchdog(move || {
+        let (mut conn, tape) = Mock::new().alternate().record();
+        let mut task = tokio_test::task::spawn(());
+        task.enter(|cx, _| {
+            let poll = door.poll_write(&mut conn, cx, b"data");
+            assert!(poll.is_pending());
+            assert!(tape.is_empty());
+            let poll = door.poll_write(&mut conn, cx, b"data");
+            assert!(matches!(poll, std::task::Poll::Ready(Ok(4))));
+        });
+        tape.assert_writes(["data"]);
     });
-    tape.assert_writes(["data"]);
 }
 
 #[cfg(feature = "tokio")]
 #[test]
 fn pending_tokio_read_records_nothing_until_it_completes() {
-    use std::pin::Pin;
-    use tokio::io::{AsyncRead, ReadBuf};
-    let (conn, tape) = Mock::new().input(b"xyz").pending_first().record();
-    let mut conn = conn.record_reads();
-    let mut task = tokio_test::task::spawn(());
-    let mut storage = [0; 8];
-    let mut buf = ReadBuf::new(&mut storage);
-    buf.put_slice(b"pre");
-    task.enter(|cx, _| {
-        assert!(Pin::new(&mut conn).poll_read(cx, &mut buf).is_pending());
-        assert!(tape.reads().is_empty());
-        assert!(Pin::new(&mut conn).poll_read(cx, &mut buf).is_ready());
+    watchdog(move || {
+        use std::pin::Pin;
+        use tokio::io::{AsyncRead, ReadBuf};
+        let (conn, tape) = Mock::new().input(b"xyz").alternate().record();
+        let mut conn = conn.record_reads();
+        let mut task = tokio_test::task::spawn(());
+        let mut storage = [0; 8];
+        let mut buf = ReadBuf::new(&mut storage);
+        buf.put_slice(b"pre");
+        task.enter(|cx, _| {
+            assert!(Pin::new(&mut conn).poll_read(cx, &mut buf).is_pending());
+            assert!(tape.reads().is_empty());
+            assert!(Pin::new(&mut conn).poll_read(cx, &mut buf).is_ready());
+        });
+        // Only what this read added, not what was already in the buffer.
+        assert_eq!(tape.reads(), ["xyz"]);
     });
-    // Only what this read added, not what was already in the buffer.
-    assert_eq!(tape.reads(), ["xyz"]);
 }
 
 // ---- blocking, no features needed ----
 
 #[test]
 fn write_of_ten_bytes_accepted_three_records_three() {
-    let (mut conn, tape) = Mock::new().max_write(3).record();
-    assert_eq!(conn.write(b"0123456789").unwrap(), 3);
-    tape.assert_written(b"012");
-    assert_eq!(tape.writes().len(), 1);
+    watchdog(move || {
+        let (mut conn, tape) = Mock::new().max_write(3).record();
+        assert_eq!(conn.write(b"0123456789").unwrap(), 3);
+        tape.assert_written(b"012");
+        assert_eq!(tape.writes().len(), 1);
+    });
 }
 
 #[test]
 fn write_all_through_one_byte_writer_is_exact() {
-    let data = common::seeded_bytes(7, 1000);
-    let (mut conn, tape) = Mock::new().max_write(1).record();
-    conn.write_all(&data).unwrap();
-    tape.assert_written(&data);
-    assert_eq!(tape.writes().len(), 1000);
-    assert_eq!(conn.into_inner().output, data);
+    watchdog(move || {
+        let data = support::seeded_bytes(7, 1000);
+        let (mut conn, tape) = Mock::new().max_write(1).record();
+        conn.write_all(&data).unwrap();
+        tape.assert_written(&data);
+        assert_eq!(tape.writes().len(), 1000);
+        assert_eq!(conn.into_inner().written, data);
+    });
 }
 
 #[test]
 fn writer_claiming_more_than_offered_records_only_what_was_offered() {
-    struct Liar;
-    impl Write for Liar {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            Ok(buf.len() + 10)
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-    let (mut conn, tape) = Liar.record();
-    assert_eq!(conn.write(b"abc").unwrap(), 13);
-    tape.assert_written(b"abc");
+    watchdog(move || {
+        // Claims 13 of the 3 bytes offered.
+        let (mut conn, tape) = Scripted::new([Ok(13)]).record();
+        assert_eq!(conn.write(b"abc").unwrap(), 13);
+        tape.assert_written(b"abc");
+    });
 }
 
 #[test]
 fn read_vectored_records_the_bytes_gathered_into_the_slices() {
-    let (conn, tape) = Mock::new().input(b"abcdefgh").max_read(5).record();
-    let mut conn = conn.record_reads();
-    let (mut a, mut b) = ([0; 2], [0; 8]);
-    let n = conn
-        .read_vectored(&mut [IoSliceMut::new(&mut a), IoSliceMut::new(&mut b)])
-        .unwrap();
-    assert_eq!(n, 5);
-    assert_eq!(tape.reads(), ["abcde"]);
+    watchdog(move || {
+        let (conn, tape) = Mock::new().input(b"abcdefgh").max_read(5).record();
+        let mut conn = conn.record_reads();
+        let (mut a, mut b) = ([0; 2], [0; 8]);
+        let n = conn
+            .read_vectored(&mut [IoSliceMut::new(&mut a), IoSliceMut::new(&mut b)])
+            .unwrap();
+        assert_eq!(n, 5);
+        assert_eq!(tape.reads(), ["abcde"]);
+    });
 }
 
 #[test]
 fn fill_buf_without_consume_records_nothing() {
-    let inner = BufReader::with_capacity(4, &b"abcdefgh"[..]);
-    let mut conn = Recording::new(inner).record_reads();
-    assert_eq!(conn.fill_buf().unwrap(), b"abcd");
-    assert_eq!(conn.fill_buf().unwrap(), b"abcd");
-    assert!(conn.tape().reads().is_empty());
+    watchdog(move || {
+        let inner = BufReader::with_capacity(4, &b"abcdefgh"[..]);
+        let mut conn = Recording::new(inner).record_reads();
+        assert_eq!(conn.fill_buf().unwrap(), b"abcd");
+        assert_eq!(conn.fill_buf().unwrap(), b"abcd");
+        assert!(conn.tape().reads().is_empty());
+    });
 }
 
 #[test]
 fn consume_records_exactly_the_consumed_bytes() {
-    let inner = BufReader::with_capacity(4, &b"abcdefgh"[..]);
-    let mut conn = Recording::new(inner).record_reads();
-    let tape = conn.tape();
-    conn.fill_buf().unwrap();
-    conn.consume(1);
-    conn.consume(2); // twice from one fill_buf: still exact
-    assert_eq!(tape.reads(), ["a", "bc"]);
-    assert_eq!(conn.fill_buf().unwrap(), b"d");
-    conn.consume(1);
-    assert_eq!(conn.fill_buf().unwrap(), b"efgh");
-    conn.consume(0);
-    conn.consume(4);
-    assert_eq!(tape.reads(), ["a", "bc", "d", "efgh"]);
-    tape.assert_read(b"abcdefgh");
+    watchdog(move || {
+        let inner = BufReader::with_capacity(4, &b"abcdefgh"[..]);
+        let mut conn = Recording::new(inner).record_reads();
+        let tape = conn.tape();
+        conn.fill_buf().unwrap();
+        conn.consume(1);
+        conn.consume(2); // twice from one fill_buf: still exact
+        assert_eq!(tape.reads(), ["a", "bc"]);
+        assert_eq!(conn.fill_buf().unwrap(), b"d");
+        conn.consume(1);
+        assert_eq!(conn.fill_buf().unwrap(), b"efgh");
+        conn.consume(0);
+        conn.consume(4);
+        assert_eq!(tape.reads(), ["a", "bc", "d", "efgh"]);
+        tape.assert_read(b"abcdefgh");
+    });
 }
 
 #[test]
 fn plain_read_after_fill_buf_is_not_recorded_twice() {
-    let inner = BufReader::with_capacity(4, &b"abcdefgh"[..]);
-    let mut conn = Recording::new(inner).record_reads();
-    let tape = conn.tape();
-    assert_eq!(conn.fill_buf().unwrap(), b"abcd");
-    let mut two = [0; 2];
-    conn.read_exact(&mut two).unwrap();
-    let mut rest = String::new();
-    conn.read_line(&mut rest).unwrap();
-    assert_eq!(rest, "cdefgh");
-    tape.assert_read(b"abcdefgh");
+    watchdog(move || {
+        let inner = BufReader::with_capacity(4, &b"abcdefgh"[..]);
+        let mut conn = Recording::new(inner).record_reads();
+        let tape = conn.tape();
+        assert_eq!(conn.fill_buf().unwrap(), b"abcd");
+        let mut two = [0; 2];
+        conn.read_exact(&mut two).unwrap();
+        let mut rest = String::new();
+        conn.read_line(&mut rest).unwrap();
+        assert_eq!(rest, "cdefgh");
+        tape.assert_read(b"abcdefgh");
+    });
 }
 
 #[test]
 fn read_line_through_bufreader_over_a_recording() {
-    let (conn, tape) = Mock::new()
-        .input(b"HTTP/1.1 200 OK\r\nx: y\r\n\r\n")
-        .max_read(7)
-        .record();
-    let mut reader = BufReader::new(conn.record_reads());
-    let mut lines = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap() == 0 {
-            break;
+    watchdog(move || {
+        let (conn, tape) = Mock::new()
+            .input(b"HTTP/1.1 200 OK\r\nx: y\r\n\r\n")
+            .max_read(7)
+            .record();
+        let mut reader = BufReader::new(conn.record_reads());
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            lines.push(line);
         }
-        lines.push(line);
-    }
-    assert_eq!(lines, ["HTTP/1.1 200 OK\r\n", "x: y\r\n", "\r\n"]);
-    tape.assert_read(b"HTTP/1.1 200 OK\r\nx: y\r\n\r\n");
+        assert_eq!(lines, ["HTTP/1.1 200 OK\r\n", "x: y\r\n", "\r\n"]);
+        tape.assert_read(b"HTTP/1.1 200 OK\r\nx: y\r\n\r\n");
+    });
 }
 
 #[test]
@@ -701,37 +369,42 @@ fn interleaved_request_response_is_recorded_in_order() {
 
 #[test]
 fn tape_is_kept_after_the_connection_is_dropped() {
-    let (a, mut b) = UnixStream::pair().unwrap();
-    let (mut conn, tape) = a.record();
-    conn.write_all(b"goodbye").unwrap();
-    drop(conn);
-    let mut got = Vec::new();
-    b.read_to_end(&mut got).unwrap();
-    assert_eq!(got, b"goodbye");
-    tape.assert_written(b"goodbye");
+    watchdog(move || {
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let (mut conn, tape) = a.record();
+        conn.write_all(b"goodbye").unwrap();
+        drop(conn);
+        let mut got = Vec::new();
+        b.read_to_end(&mut got).unwrap();
+        assert_eq!(got, b"goodbye");
+        tape.assert_written(b"goodbye");
+    });
 }
 
 #[test]
 fn two_recordings_share_one_tape() {
-    let tape = Tape::new();
-    let mut first = Recording::with_tape(Vec::new(), tape.clone());
-    let mut second = Recording::with_tape(Mock::new().input(b"in"), tape.clone()).record_reads();
-    first.write_all(b"1").unwrap();
-    second.write_all(b"2").unwrap();
-    let mut buf = [0; 2];
-    second.read_exact(&mut buf).unwrap();
-    first.write_all(b"3").unwrap();
-    assert_eq!(
-        tape.events(),
-        [
-            Event::Write("1".into()),
-            Event::Write("2".into()),
-            Event::Read("in".into()),
-            Event::Write("3".into()),
-        ]
-    );
-    assert_eq!(first.get_ref(), b"13");
-    assert_eq!(second.get_ref().output, b"2");
+    watchdog(move || {
+        let tape = Tape::new();
+        let mut first = Recording::with_tape(Vec::new(), tape.clone());
+        let mut second =
+            Recording::with_tape(Mock::new().input(b"in"), tape.clone()).record_reads();
+        first.write_all(b"1").unwrap();
+        second.write_all(b"2").unwrap();
+        let mut buf = [0; 2];
+        second.read_exact(&mut buf).unwrap();
+        first.write_all(b"3").unwrap();
+        assert_eq!(
+            tape.events(),
+            [
+                Event::Write("1".into()),
+                Event::Write("2".into()),
+                Event::Read("in".into()),
+                Event::Write("3".into()),
+            ]
+        );
+        assert_eq!(first.get_ref(), b"13");
+        assert_eq!(second.get_ref().written, b"2");
+    });
 }
 
 #[test]
@@ -791,7 +464,7 @@ fn std_tcp_stream_over_loopback() {
 #[test]
 fn tokio_tcp_stream_over_loopback() {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
-    common::tokio_watchdog(|| async {
+    support::tokio_watchdog(|| async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
@@ -820,7 +493,7 @@ fn tokio_tcp_stream_over_loopback() {
 #[test]
 fn tokio_test_io_mock_is_recorded() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    common::tokio_watchdog(|| async {
+    support::tokio_watchdog(|| async {
         let mock = tokio_test::io::Builder::new()
             .write(b"GET")
             .write(b" /\r\n")
@@ -848,10 +521,10 @@ fn tokio_test_io_mock_is_recorded() {
 #[test]
 fn tokio_duplex_short_writes_are_recorded_as_accepted() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    common::tokio_watchdog(|| async {
+    support::tokio_watchdog(|| async {
         let (a, mut b) = tokio::io::duplex(4);
         let (mut a, tape) = a.record();
-        let data = common::seeded_bytes(3, 100);
+        let data = support::seeded_bytes(3, 100);
         let expected = data.clone();
         let reader = tokio::spawn(async move {
             let mut got = Vec::new();
@@ -868,36 +541,33 @@ fn tokio_duplex_short_writes_are_recorded_as_accepted() {
 
 #[test]
 fn accessors_reach_the_inner_connection() {
-    let (mut conn, tape) = vec![1u8].record();
-    assert_eq!(conn.len(), 1); // Deref
-    conn.push(2); // DerefMut, not recorded
-    conn.get_mut().push(3);
-    assert_eq!(conn.get_ref(), &[1, 2, 3]);
-    {
-        let mut pinned = std::pin::pin!(Recording::with_tape(vec![9u8], tape.clone()));
-        assert_eq!(*pinned.as_mut().get_pin_mut(), [9]);
-    }
-    conn.write_all(&[4]).unwrap();
-    assert_eq!(conn.into_inner(), [1, 2, 3, 4]);
-    tape.assert_written([4]);
+    watchdog(move || {
+        let (mut conn, tape) = vec![1u8].record();
+        assert_eq!(conn.len(), 1); // Deref
+        conn.push(2); // DerefMut, not recorded
+        conn.get_mut().push(3);
+        assert_eq!(conn.get_ref(), &[1, 2, 3]);
+        {
+            let mut pinned = std::pin::pin!(Recording::with_tape(vec![9u8], tape.clone()));
+            assert_eq!(*pinned.as_mut().get_pin_mut(), [9]);
+        }
+        conn.write_all(&[4]).unwrap();
+        assert_eq!(conn.into_inner(), [1, 2, 3, 4]);
+        tape.assert_written([4]);
+    });
 }
 
 #[test]
 fn recording_debug_shows_the_inner_connection_and_the_tape() {
-    let (mut conn, _tape) = Vec::new().record();
-    conn.write_all(b"hi").unwrap();
-    let debug = format!("{:?}", conn.record_reads());
-    assert!(debug.starts_with("Recording"), "{debug}");
-    assert!(debug.contains("inner: [104, 105]"), "{debug}");
-    assert!(debug.contains("written: 2"), "{debug}");
-    assert!(debug.contains("record_reads: true"), "{debug}");
-}
-
-#[test]
-fn recording_keeps_send_sync_unpin_of_its_connection() {
-    fn check<T: Send + Sync + Unpin>() {}
-    check::<Recording<TcpStream>>();
-    check::<Recording<Vec<u8>>>();
+    watchdog(move || {
+        let (mut conn, _tape) = Vec::new().record();
+        conn.write_all(b"hi").unwrap();
+        let debug = format!("{:?}", conn.record_reads());
+        assert!(debug.starts_with("Recording"), "{debug}");
+        assert!(debug.contains("inner: [104, 105]"), "{debug}");
+        assert!(debug.contains("written: 2"), "{debug}");
+        assert!(debug.contains("record_reads: true"), "{debug}");
+    });
 }
 
 // ---- property: the tape is exactly what the inner writer accepted ----
@@ -905,35 +575,6 @@ fn recording_keeps_send_sync_unpin_of_its_connection() {
 mod props {
     use super::*;
     use proptest::prelude::*;
-
-    /// A writer that accepts a scripted number of bytes per call (cycling).
-    struct Scripted {
-        accepts: Vec<usize>,
-        next: usize,
-        mock: Mock,
-    }
-
-    impl Scripted {
-        fn limit(&mut self) -> usize {
-            let n = self.accepts[self.next % self.accepts.len()];
-            self.next += 1;
-            n
-        }
-    }
-
-    impl Write for Scripted {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.mock.max_write = self.limit();
-            self.mock.write(buf)
-        }
-        fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-            self.mock.max_write = self.limit();
-            self.mock.write_vectored(bufs)
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     proptest! {
         #[test]
@@ -944,31 +585,34 @@ mod props {
             ),
             accepts in prop::collection::vec(1usize..40, 1..8),
         ) {
-            let inner = Scripted { accepts, next: 0, mock: Mock::new() };
-            let (mut conn, tape) = inner.record();
-            for (data, split, vectored) in &writes {
-                if *vectored {
-                    // Split into two slices and loop until all is accepted.
-                    let mut at = 0;
-                    let cut = split.index(data.len() + 1);
-                    while at < data.len() {
-                        let bufs = [
-                            IoSlice::new(&data[at.min(cut)..cut]),
-                            IoSlice::new(&data[at.max(cut)..]),
-                        ];
-                        at += conn.write_vectored(&bufs).unwrap();
+            watchdog(move || -> Result<(), TestCaseError> {
+                // Accepts a scripted number of bytes per call (cycling).
+                let (mut conn, tape) = Mock::new().max_writes(accepts).log_writes().record();
+                for (data, split, vectored) in &writes {
+                    if *vectored {
+                        // Split into two slices and loop until all is accepted.
+                        let mut at = 0;
+                        let cut = split.index(data.len() + 1);
+                        while at < data.len() {
+                            let bufs = [
+                                IoSlice::new(&data[at.min(cut)..cut]),
+                                IoSlice::new(&data[at.max(cut)..]),
+                            ];
+                            at += conn.write_vectored(&bufs).unwrap();
+                        }
+                    } else {
+                        conn.write_all(data).unwrap();
                     }
-                } else {
-                    conn.write_all(data).unwrap();
                 }
-            }
-            let mock = &conn.get_ref().mock;
-            let all: Vec<u8> = writes.iter().flat_map(|(d, _, _)| d.clone()).collect();
-            prop_assert_eq!(&mock.output, &all);
-            prop_assert_eq!(&tape.bytes()[..], &mock.output[..]);
-            let recorded: Vec<Vec<u8>> = tape.writes().iter().map(|w| w.to_vec()).collect();
-            prop_assert_eq!(recorded, accepted_chunks(mock));
-            prop_assert!(tape.try_assert_writes(accepted_chunks(mock)).is_ok());
+                let mock = conn.get_ref();
+                let all: Vec<u8> = writes.iter().flat_map(|(d, _, _)| d.clone()).collect();
+                prop_assert_eq!(&mock.written, &all);
+                prop_assert_eq!(&tape.bytes()[..], &mock.written[..]);
+                let recorded: Vec<Vec<u8>> = tape.writes().iter().map(|w| w.to_vec()).collect();
+                prop_assert_eq!(recorded, mock.accepted_writes());
+                prop_assert!(tape.try_assert_writes(mock.accepted_writes()).is_ok());
+                Ok(())
+            })?;
         }
     }
 }

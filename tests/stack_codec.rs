@@ -6,7 +6,7 @@
 //! format and the write framing can be checked too.
 #![cfg(feature = "tokio")]
 
-mod common;
+mod support;
 
 use std::io::Write;
 
@@ -24,7 +24,7 @@ fn slivers() -> (PipeEnd, PipeEnd) {
 /// writes and 2-byte reads. Lines arrive whole and in order, both ways.
 #[test]
 fn lines_codec_round_trip_through_short_writes_and_reads() {
-    common::tokio_watchdog(|| async {
+    support::tokio_watchdog(|| async {
         let (a, b) = slivers();
         let (a, tape) = a.record();
         let mut client = Framed::new(a, LinesCodec::new());
@@ -79,7 +79,7 @@ fn lines_codec_round_trip_through_short_writes_and_reads() {
 /// an unterminated last line delivered at end-of-stream.
 #[test]
 fn lines_codec_reassembles_bytes_dribbled_from_a_blocking_thread() {
-    common::tokio_watchdog(|| async {
+    support::tokio_watchdog(|| async {
         let (mut raw, framed_end) = PipeBuilder::new().max_read_len(2).build();
         let wire = b"GET /a\r\nPUT /bb\nDELETE /ccc\r\n\r\nunterminated".to_vec();
         let writer = std::thread::spawn(move || {
@@ -112,7 +112,7 @@ fn lines_codec_reassembles_bytes_dribbled_from_a_blocking_thread() {
 /// 4-byte big-endian length then the payload, per frame.
 #[test]
 fn length_delimited_round_trip_through_short_writes_and_reads() {
-    common::tokio_watchdog(|| async {
+    support::tokio_watchdog(|| async {
         let (a, b) = slivers();
         let (a, tape) = a.record();
         let mut client = Framed::new(a, LengthDelimitedCodec::new());
@@ -121,7 +121,7 @@ fn length_delimited_round_trip_through_short_writes_and_reads() {
         let frames: Vec<Bytes> = [0usize, 1, 2, 3, 4, 5, 255, 256, 1000, 10 * 1024]
             .iter()
             .enumerate()
-            .map(|(i, &n)| Bytes::from(common::seeded_bytes(i as u64 + 1, n)))
+            .map(|(i, &n)| Bytes::from(support::seeded_bytes(i as u64 + 1, n)))
             .collect();
 
         let sender = async {
@@ -161,13 +161,13 @@ fn length_delimited_round_trip_through_short_writes_and_reads() {
 /// frames, then ends cleanly at end-of-stream.
 #[test]
 fn length_delimited_decodes_bytes_written_a_few_at_a_time() {
-    common::tokio_watchdog(|| async {
+    support::tokio_watchdog(|| async {
         let (mut raw, framed_end) = PipeBuilder::new().max_read_len(2).build();
         let frames: Vec<Vec<u8>> = vec![
             b"first".to_vec(),
             Vec::new(),
             b"x".to_vec(),
-            common::seeded_bytes(9, 700),
+            support::seeded_bytes(9, 700),
             b"last".to_vec(),
         ];
         let mut wire = Vec::new();

@@ -7,7 +7,7 @@
 //! the request line and headers hyper sends are asserted byte for byte.
 #![cfg(feature = "tokio")]
 
-mod common;
+mod support;
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,7 +21,7 @@ use hyper::server::conn::http1 as server;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use pipetap::{PipeBuilder, PipeEnd, RecordExt};
+use pipetap::{PipeBuilder, PipeEnd, RecordExt, Tape};
 use rstest::rstest;
 use tokio::task::JoinHandle;
 
@@ -83,6 +83,45 @@ async fn body_text(resp: Response<Incoming>) -> String {
     String::from_utf8(bytes.to_vec()).expect("utf-8 body")
 }
 
+/// A hyper client connection to [`spawn_server`] over one pipe from `make`;
+/// the client's end is recorded onto `tape`.
+struct Session<B> {
+    send: client::SendRequest<B>,
+    client_task: JoinHandle<hyper::Result<()>>,
+    server_task: JoinHandle<hyper::Result<()>>,
+    seen: Arc<AtomicUsize>,
+    tape: Tape,
+}
+
+impl<B> Session<B>
+where
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    async fn open(make: fn() -> (PipeEnd, PipeEnd)) -> Self {
+        let (client_end, server_end) = make();
+        let (server_task, seen) = spawn_server(server_end);
+        let (conn, tape) = client_end.record();
+        let (send, connection) = client::handshake(TokioIo::new(conn)).await.unwrap();
+        let client_task = tokio::spawn(connection);
+        Session {
+            send,
+            client_task,
+            server_task,
+            seen,
+            tape,
+        }
+    }
+
+    /// Hangs up: both connection futures end cleanly, as over TCP.
+    async fn close(self) {
+        drop(self.send);
+        self.client_task.await.unwrap().unwrap();
+        assert_server_closed_cleanly(self.server_task.await);
+    }
+}
+
 fn buffered() -> (PipeEnd, PipeEnd) {
     pipetap::pipe()
 }
@@ -106,13 +145,8 @@ fn hostile() -> (PipeEnd, PipeEnd) {
 #[case::rendezvous(rendezvous)]
 #[case::hostile(hostile)]
 fn get_request_and_response_over_pipe(#[case] make: fn() -> (PipeEnd, PipeEnd)) {
-    common::tokio_watchdog(move || async move {
-        let (client_end, server_end) = make();
-        let (server_task, seen) = spawn_server(server_end);
-
-        let (conn, tape) = client_end.record();
-        let (mut send, connection) = client::handshake(TokioIo::new(conn)).await.unwrap();
-        let client_task = tokio::spawn(connection);
+    support::tokio_watchdog(move || async move {
+        let mut session = Session::open(make).await;
 
         let req = Request::builder()
             .method(Method::GET)
@@ -120,20 +154,20 @@ fn get_request_and_response_over_pipe(#[case] make: fn() -> (PipeEnd, PipeEnd)) 
             .header("host", "example.test")
             .body(Empty::<Bytes>::new())
             .unwrap();
-        let resp = send.send_request(req).await.unwrap();
+        let resp = session.send.send_request(req).await.unwrap();
 
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(resp.headers()["x-request-number"], "1");
         assert_eq!(body_text(resp).await, "GET /hello ");
-        assert_eq!(seen.load(Ordering::SeqCst), 1);
+        assert_eq!(session.seen.load(Ordering::SeqCst), 1);
 
         // Exactly what hyper puts on the wire for a body-less GET: the request
         // line, our one header (hyper lower-cases names), the blank line.
-        tape.assert_written("GET /hello HTTP/1.1\r\nhost: example.test\r\n\r\n");
+        session
+            .tape
+            .assert_written("GET /hello HTTP/1.1\r\nhost: example.test\r\n\r\n");
 
-        drop(send);
-        client_task.await.unwrap().unwrap();
-        assert_server_closed_cleanly(server_task.await);
+        session.close().await;
     });
 }
 
@@ -142,13 +176,8 @@ fn get_request_and_response_over_pipe(#[case] make: fn() -> (PipeEnd, PipeEnd)) 
 #[case::rendezvous(rendezvous)]
 #[case::hostile(hostile)]
 fn post_with_body_over_pipe(#[case] make: fn() -> (PipeEnd, PipeEnd)) {
-    common::tokio_watchdog(move || async move {
-        let (client_end, server_end) = make();
-        let (server_task, _seen) = spawn_server(server_end);
-
-        let (conn, tape) = client_end.record();
-        let (mut send, connection) = client::handshake(TokioIo::new(conn)).await.unwrap();
-        let client_task = tokio::spawn(connection);
+    support::tokio_watchdog(move || async move {
+        let mut session = Session::open(make).await;
 
         let payload = "name=pipetap&kind=test";
         let req = Request::builder()
@@ -158,13 +187,13 @@ fn post_with_body_over_pipe(#[case] make: fn() -> (PipeEnd, PipeEnd)) {
             .header("content-type", "application/x-www-form-urlencoded")
             .body(Full::new(Bytes::from(payload)))
             .unwrap();
-        let resp = send.send_request(req).await.unwrap();
+        let resp = session.send.send_request(req).await.unwrap();
 
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(body_text(resp).await, format!("POST /submit {payload}"));
 
         // hyper adds content-length itself for a body of known size.
-        let sent = tape.to_string_lossy();
+        let sent = session.tape.to_string_lossy();
         assert!(
             sent.starts_with("POST /submit HTTP/1.1\r\n"),
             "request line: {sent:?}"
@@ -182,9 +211,7 @@ fn post_with_body_over_pipe(#[case] make: fn() -> (PipeEnd, PipeEnd)) {
         );
         assert_eq!(body, payload);
 
-        drop(send);
-        client_task.await.unwrap().unwrap();
-        assert_server_closed_cleanly(server_task.await);
+        session.close().await;
     });
 }
 
@@ -198,17 +225,12 @@ fn post_with_body_over_pipe(#[case] make: fn() -> (PipeEnd, PipeEnd)) {
 #[case::hostile(hostile)]
 fn keep_alive_several_requests_on_one_connection(#[case] make: fn() -> (PipeEnd, PipeEnd)) {
     const N: usize = 5;
-    common::tokio_watchdog(move || async move {
-        let (client_end, server_end) = make();
-        let (server_task, seen) = spawn_server(server_end);
-
-        let (conn, tape) = client_end.record();
-        let (mut send, connection) = client::handshake(TokioIo::new(conn)).await.unwrap();
-        let client_task = tokio::spawn(connection);
+    support::tokio_watchdog(move || async move {
+        let mut session = Session::open(make).await;
 
         let mut expected = String::new();
         for i in 1..=N {
-            send.ready().await.unwrap();
+            session.send.ready().await.unwrap();
             let (req, want) = if i % 2 == 0 {
                 let body = format!("body-{i}");
                 let req = Request::post(format!("/items/{i}"))
@@ -230,20 +252,18 @@ fn keep_alive_several_requests_on_one_connection(#[case] make: fn() -> (PipeEnd,
                 ));
                 (req, format!("GET /items/{i} "))
             };
-            let resp = send.send_request(req).await.unwrap();
+            let resp = session.send.send_request(req).await.unwrap();
             assert_eq!(resp.status(), StatusCode::OK);
             assert_eq!(resp.headers()["x-request-number"], i.to_string().as_str());
             assert_eq!(body_text(resp).await, want);
         }
-        assert_eq!(seen.load(Ordering::SeqCst), N);
+        assert_eq!(session.seen.load(Ordering::SeqCst), N);
 
         // All N requests went down the one connection, in order.
-        tape.assert_written(&expected);
+        session.tape.assert_written(&expected);
 
         // Closing the client side ends both connection futures cleanly: the
         // server sees end-of-stream between requests, not an error.
-        drop(send);
-        client_task.await.unwrap().unwrap();
-        assert_server_closed_cleanly(server_task.await);
+        session.close().await;
     });
 }

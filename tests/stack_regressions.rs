@@ -2,7 +2,7 @@
 //! tests. Each names what broke.
 #![cfg(feature = "tokio")]
 
-mod common;
+mod support;
 
 use std::io::Write;
 
@@ -17,7 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// Flush now always succeeds, as on a socket.
 #[test]
 fn flush_after_peer_hangs_up_succeeds_so_hyper_server_ends_cleanly() {
-    common::tokio_watchdog(|| async {
+    support::tokio_watchdog(|| async {
         let (mut server, mut client) = pipetap::pipe();
         AsyncWriteExt::write_all(&mut client, b"GET / HTTP/1.1\r\n\r\n")
             .await

@@ -12,7 +12,7 @@
 //! ClientHello.
 #![cfg(feature = "tokio")]
 
-mod common;
+mod support;
 
 use std::sync::Arc;
 
@@ -81,7 +81,7 @@ fn tls_handshake_and_echo_over_buffered_pipe(
     #[case] make: fn() -> (PipeEnd, PipeEnd),
     #[case] len: usize,
 ) {
-    common::tokio_watchdog(move || async move {
+    support::tokio_watchdog(move || async move {
         let (acceptor, connector) = configs(version);
         let (client_end, server_end) = make();
 
@@ -116,7 +116,7 @@ fn tls_handshake_and_echo_over_buffered_pipe(
             "negotiated version"
         );
 
-        let message = common::seeded_bytes(0x7115, len);
+        let message = support::seeded_bytes(0x7115, len);
         let (mut rd, mut wr) = tokio::io::split(tls);
         let to_send = message.clone();
         let writer = async move {

@@ -6,7 +6,7 @@
 //! API that wraps a pipe wraps any connection type.
 #![cfg(feature = "tokio")]
 
-mod common;
+mod support;
 
 use std::time::Duration;
 
@@ -37,7 +37,7 @@ async fn echo_server() -> turmoil::Result {
 fn echo_between_two_simulated_hosts_with_recorded_client() {
     let tape = Tape::new();
     let client_tape = tape.clone();
-    common::watchdog(move || {
+    support::watchdog(move || {
         let mut sim = turmoil::Builder::new()
             .min_message_latency(Duration::from_millis(2))
             .max_message_latency(Duration::from_millis(20))
@@ -73,7 +73,7 @@ fn each_simulated_client_records_only_its_own_connection() {
     const CLIENTS: usize = 3;
     let tapes: Vec<Tape> = (0..CLIENTS).map(|_| Tape::new()).collect();
     let for_sim = tapes.clone();
-    common::watchdog(move || {
+    support::watchdog(move || {
         let mut sim = turmoil::Builder::new().build();
         sim.host("server", echo_server);
         for (i, tape) in for_sim.into_iter().enumerate() {

@@ -1,14 +1,16 @@
 //! The tape: what it stores, its assertions and their messages, and waiting.
 
-mod common;
+mod support;
 
 use std::future::Future;
 use std::io::{ErrorKind, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
-use common::watchdog;
-use pipetap::{Event, Mismatch, RecordExt, Recording, Tape};
+use pipetap::{Event, RecordExt, Recording, Tape};
+use support::mock::Mock;
+use support::wakers::PanickingWaker;
+use support::watchdog;
 
 /// A recording onto a `Vec`, with some writes already made.
 fn written(chunks: &[&[u8]]) -> (Recording<Vec<u8>>, Tape) {
@@ -29,16 +31,6 @@ fn panic_message(f: impl FnOnce()) -> String {
             .map(|s| s.to_string())
             .unwrap_or_default(),
     }
-}
-
-#[test]
-fn tape_is_a_cheap_send_sync_handle() {
-    fn assert_traits<T: Clone + Send + Sync + Unpin + std::fmt::Debug + Default + 'static>() {}
-    assert_traits::<Tape>();
-    fn assert_future<F: std::future::Future<Output = ()> + Send + Unpin>() {}
-    assert_future::<pipetap::WaitFor>();
-    fn assert_error<E: std::error::Error + Send + Sync + 'static>() {}
-    assert_error::<Mismatch>();
 }
 
 #[test]
@@ -107,11 +99,7 @@ fn take_returns_written_bytes_and_clears() {
 
 /// A recording that wrote "ab", read "12", wrote "c" and read "345".
 fn wrote_and_read() -> Tape {
-    let mut conn = Recording::new(Duplex {
-        input: std::io::Cursor::new(b"12345".to_vec()),
-        output: Vec::new(),
-    })
-    .record_reads();
+    let mut conn = Recording::new(Mock::reading(b"12345")).record_reads();
     let mut buf = [0; 3];
     conn.write_all(b"ab").unwrap();
     std::io::Read::read_exact(&mut conn, &mut buf[..2]).unwrap();
@@ -477,12 +465,7 @@ fn assert_writes_reports_count_mismatch() {
 
 #[test]
 fn events_rebuild_writes_and_reads_in_order() {
-    let input = std::io::Cursor::new(b"12345".to_vec());
-    let mut conn = Recording::new(Duplex {
-        input,
-        output: Vec::new(),
-    })
-    .record_reads();
+    let mut conn = Recording::new(Mock::reading(b"12345")).record_reads();
     let tape = conn.tape();
     let mut buf = [0; 2];
     conn.write_all(b"a").unwrap();
@@ -505,27 +488,6 @@ fn events_rebuild_writes_and_reads_in_order() {
     assert_eq!(tape.reads(), ["12", "34", "5"]);
     assert_eq!(tape.read_bytes(), "12345");
     assert_eq!(tape.writes(), ["a", "b", "c"]);
-}
-
-/// Reads from one buffer, writes into another.
-struct Duplex {
-    input: std::io::Cursor<Vec<u8>>,
-    output: Vec<u8>,
-}
-
-impl std::io::Read for Duplex {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.input.read(buf)
-    }
-}
-
-impl Write for Duplex {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.output.write(buf)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 // ---- waiting ----
@@ -586,19 +548,10 @@ fn dropping_wait_for_releases_its_waker() {
     assert_eq!(task.waker_ref_count(), baseline);
 }
 
-/// A waker whose wake panics, as a buggy executor's might.
-struct PanickingWaker;
-
-impl std::task::Wake for PanickingWaker {
-    fn wake(self: std::sync::Arc<Self>) {
-        panic!("PanickingWaker woken");
-    }
-}
-
 #[test]
 fn panicking_wait_for_waker_does_not_escape_into_the_recordings_write() {
     let (mut conn, tape) = Vec::new().record();
-    let waker = std::task::Waker::from(std::sync::Arc::new(PanickingWaker));
+    let waker = PanickingWaker::waker();
     let mut cx = std::task::Context::from_waker(&waker);
     let mut bad = tape.wait_for("ping");
     assert!(std::pin::Pin::new(&mut bad).poll(&mut cx).is_pending());
@@ -646,7 +599,7 @@ fn wait_for_with_pattern_written_in_pieces_from_another_thread() {
 
 #[test]
 fn wait_for_with_pattern_written_in_pieces_from_another_task() {
-    common::tokio_watchdog(|| async {
+    support::tokio_watchdog(|| async {
         let (mut conn, tape) = Vec::new().record();
         let waiter = tokio::spawn(tape.wait_for("<end>"));
         for piece in ["data <", "e", "nd", ">"] {

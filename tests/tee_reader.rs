@@ -1,122 +1,132 @@
 //! TeeReader: blocking, futures and tokio; short reads, short / pending /
-//! failing writers, poll-level wake-ups, and a property test; then the
-//! buffered doors (`BufRead` / `AsyncBufRead`, teed at fill time) with their
-//! own property test over interleaved fill_buf / consume / read.
+//! failing writers, poll-level wake-ups, and a property test. The buffered
+//! doors (`BufRead` / `AsyncBufRead`) are in `tee_reader_buffered.rs`.
 
-mod common;
-mod tee_mock;
+mod support;
 
 use std::io::{self, ErrorKind, Read};
 
-use common::{seeded_bytes, watchdog};
 use pipetap::TeeReader;
 use rstest::rstest;
-use tee_mock::{MockReader, MockWriter, Scripted};
+use support::mock::{Mock, Scripted};
+use support::{seeded_bytes, watchdog, Conn, Door};
 
 #[test]
 fn every_byte_read_is_in_the_writer_before_the_read_returns() {
-    let data = seeded_bytes(7, 50_000);
-    let mut r = TeeReader::new(MockReader::new(data.clone()).limit(999), Vec::new());
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        let n = r.read(&mut buf).unwrap();
-        if n == 0 {
-            break;
+    watchdog(move || {
+        let data = seeded_bytes(7, 50_000);
+        let mut r = TeeReader::new(Mock::reading(data.clone()).max_read(999), Vec::new());
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = r.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+            assert_eq!(
+                r.get_ref().1,
+                &out,
+                "the writer has exactly what was returned so far"
+            );
         }
-        out.extend_from_slice(&buf[..n]);
-        assert_eq!(
-            r.get_ref().1,
-            &out,
-            "the writer has exactly what was returned so far"
-        );
-    }
-    assert_eq!(out, data);
+        assert_eq!(out, data);
+    });
 }
 
 #[test]
 fn short_reads_one_byte_at_a_time() {
-    let mut r = TeeReader::new(MockReader::new(b"hello".to_vec()).limit(1), Vec::new());
-    let mut buf = [0u8; 10];
-    for (i, expected) in b"hello".iter().enumerate() {
-        assert_eq!(r.read(&mut buf).unwrap(), 1);
-        assert_eq!(buf[0], *expected);
-        assert_eq!(r.get_ref().1.len(), i + 1);
-    }
-    assert_eq!(r.read(&mut buf).unwrap(), 0);
+    watchdog(move || {
+        let mut r = TeeReader::new(Mock::reading(b"hello".to_vec()).max_read(1), Vec::new());
+        let mut buf = [0u8; 10];
+        for (i, expected) in b"hello".iter().enumerate() {
+            assert_eq!(r.read(&mut buf).unwrap(), 1);
+            assert_eq!(buf[0], *expected);
+            assert_eq!(r.get_ref().1.len(), i + 1);
+        }
+        assert_eq!(r.read(&mut buf).unwrap(), 0);
+    });
 }
 
 #[test]
 fn writer_short_writes_are_completed() {
-    let data = seeded_bytes(8, 10_000);
-    let mut r = TeeReader::new(&data[..], MockWriter::new().limit(1));
-    let mut out = Vec::new();
-    r.read_to_end(&mut out).unwrap();
-    assert_eq!(out, data);
-    assert_eq!(r.get_ref().1.data, data);
+    watchdog(move || {
+        let data = seeded_bytes(8, 10_000);
+        let mut r = TeeReader::new(&data[..], Mock::new().max_write(1));
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).unwrap();
+        assert_eq!(out, data);
+        assert_eq!(r.get_ref().1.written, data);
+    });
 }
 
 #[test]
 fn empty_buffer_reads_nothing() {
-    let mut r = TeeReader::new(MockReader::new(b"abc".to_vec()), Vec::new());
-    assert_eq!(r.read(&mut []).unwrap(), 0);
-    assert_eq!(r.get_ref().0.calls, 0);
+    watchdog(move || {
+        let mut r = TeeReader::new(Mock::reading(b"abc".to_vec()), Vec::new());
+        assert_eq!(r.read(&mut []).unwrap(), 0);
+        assert_eq!(r.get_ref().0.calls, 0);
+    });
 }
 
 #[test]
 fn would_block_writer_returns_what_it_took_and_holds_the_rest() {
-    let mut r = TeeReader::new(
-        MockReader::new(b"hello world".to_vec()).limit(5),
-        Scripted::new([
-            Ok(2),
-            Err(ErrorKind::WouldBlock),
-            Err(ErrorKind::WouldBlock),
-        ]),
-    );
-    let mut buf = [0u8; 16];
-    // R produced "hello"; W took "he", then would block: only "he" is returned.
-    assert_eq!(r.read(&mut buf).unwrap(), 2);
-    assert_eq!(&buf[..2], b"he");
-    assert_eq!(r.held_len(), 3);
-    // W still blocked and nothing new in it: WouldBlock, nothing returned.
-    assert_eq!(r.read(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
-    // W takes the rest: the held bytes come before anything new from R.
-    let reads_before = r.get_ref().0.calls;
-    assert_eq!(r.read(&mut buf).unwrap(), 3);
-    assert_eq!(&buf[..3], b"llo");
-    assert_eq!(
-        r.get_ref().0.calls,
-        reads_before,
-        "R not read while bytes were held"
-    );
-    let mut rest = Vec::new();
-    r.read_to_end(&mut rest).unwrap();
-    assert_eq!(rest, b" world");
-    assert_eq!(r.into_inner().1.data, b"hello world");
+    watchdog(move || {
+        let mut r = TeeReader::new(
+            Mock::reading(b"hello world".to_vec()).max_read(5),
+            Scripted::new([
+                Ok(2),
+                Err(ErrorKind::WouldBlock),
+                Err(ErrorKind::WouldBlock),
+            ]),
+        );
+        let mut buf = [0u8; 16];
+        // R produced "hello"; W took "he", then would block: only "he" is returned.
+        assert_eq!(r.read(&mut buf).unwrap(), 2);
+        assert_eq!(&buf[..2], b"he");
+        assert_eq!(r.held_len(), 3);
+        // W still blocked and nothing new in it: WouldBlock, nothing returned.
+        assert_eq!(r.read(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+        // W takes the rest: the held bytes come before anything new from R.
+        let reads_before = r.get_ref().0.calls;
+        assert_eq!(r.read(&mut buf).unwrap(), 3);
+        assert_eq!(&buf[..3], b"llo");
+        assert_eq!(
+            r.get_ref().0.calls,
+            reads_before,
+            "R not read while bytes were held"
+        );
+        let mut rest = Vec::new();
+        r.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, b" world");
+        assert_eq!(r.into_inner().1.written, b"hello world");
+    });
 }
 
 #[test]
 fn writer_error_loses_nothing() {
-    let mut r = TeeReader::new(
-        &b"abcdef"[..],
-        Scripted::new([Err(ErrorKind::ConnectionReset)]),
-    );
-    let mut buf = [0u8; 4];
-    assert_eq!(
-        r.read(&mut buf).unwrap_err().kind(),
-        ErrorKind::ConnectionReset
-    );
-    assert_eq!(r.held_len(), 4);
-    // The held bytes are retried first, and delivered in buffer-sized pieces.
-    let mut small = [0u8; 3];
-    assert_eq!(r.read(&mut small).unwrap(), 3);
-    assert_eq!(&small, b"abc");
-    assert_eq!(r.read(&mut small).unwrap(), 1);
-    assert_eq!(&small[..1], b"d");
-    let mut rest = Vec::new();
-    r.read_to_end(&mut rest).unwrap();
-    assert_eq!(rest, b"ef");
-    assert_eq!(r.get_ref().1.data, b"abcdef");
+    watchdog(move || {
+        let mut r = TeeReader::new(
+            &b"abcdef"[..],
+            Scripted::new([Err(ErrorKind::ConnectionReset)]),
+        );
+        let mut buf = [0u8; 4];
+        assert_eq!(
+            r.read(&mut buf).unwrap_err().kind(),
+            ErrorKind::ConnectionReset
+        );
+        assert_eq!(r.held_len(), 4);
+        // The held bytes are retried first, and delivered in buffer-sized pieces.
+        let mut small = [0u8; 3];
+        assert_eq!(r.read(&mut small).unwrap(), 3);
+        assert_eq!(&small, b"abc");
+        assert_eq!(r.read(&mut small).unwrap(), 1);
+        assert_eq!(&small[..1], b"d");
+        let mut rest = Vec::new();
+        r.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, b"ef");
+        assert_eq!(r.get_ref().1.written, b"abcdef");
+    });
 }
 
 #[rstest]
@@ -138,80 +148,63 @@ fn misbehaving_writer_is_an_error_and_bytes_stay_held(
 
 #[test]
 fn misbehaving_reader_is_invalid_data() {
-    struct Liar;
-    impl Read for Liar {
-        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-            Ok(usize::MAX)
+    watchdog(move || {
+        struct Liar;
+        impl Read for Liar {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Ok(usize::MAX)
+            }
         }
-    }
-    let mut r = TeeReader::new(Liar, Vec::new());
-    let err = r.read(&mut [0u8; 4]).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidData);
-    assert!(r.get_ref().1.is_empty());
+        let mut r = TeeReader::new(Liar, Vec::new());
+        let err = r.read(&mut [0u8; 4]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidData);
+        assert!(r.get_ref().1.is_empty());
+    });
 }
 
 #[test]
 fn tee_into_a_multi_writer() {
-    let data = seeded_bytes(3, 5000);
-    let copies = pipetap::MultiWriter::new([MockWriter::new().limit(3), MockWriter::new()]);
-    let mut r = TeeReader::new(MockReader::new(data.clone()).limit(100), copies);
-    let mut out = Vec::new();
-    r.read_to_end(&mut out).unwrap();
-    assert_eq!(out, data);
-    for m in r.into_inner().1.into_inner() {
-        assert_eq!(m.data, data);
-    }
+    watchdog(move || {
+        let data = seeded_bytes(3, 5000);
+        let copies = pipetap::MultiWriter::new([Mock::new().max_write(3), Mock::new()]);
+        let mut r = TeeReader::new(Mock::reading(data.clone()).max_read(100), copies);
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).unwrap();
+        assert_eq!(out, data);
+        for m in r.into_inner().1.into_inner() {
+            assert_eq!(m.written, data);
+        }
+    });
 }
 
 #[test]
 fn buf_reader_over_tee_gives_exact_buf_read() {
-    use std::io::BufRead;
-    let mut br =
-        io::BufReader::with_capacity(4, TeeReader::new(&b"line one\nline two\n"[..], Vec::new()));
-    let mut line = String::new();
-    br.read_line(&mut line).unwrap();
-    assert_eq!(line, "line one\n");
-    let (_, copy) = br.into_inner().into_inner();
-    // Teed when the buffer read it: at most one buffer ahead of what was consumed.
-    assert!(copy.starts_with(b"line one\n") && copy.len() <= 9 + 4);
+    watchdog(move || {
+        use std::io::BufRead;
+        let mut br = io::BufReader::with_capacity(
+            4,
+            TeeReader::new(&b"line one\nline two\n"[..], Vec::new()),
+        );
+        let mut line = String::new();
+        br.read_line(&mut line).unwrap();
+        assert_eq!(line, "line one\n");
+        let (_, copy) = br.into_inner().into_inner();
+        // Teed when the buffer read it: at most one buffer ahead of what was consumed.
+        assert!(copy.starts_with(b"line one\n") && copy.len() <= 9 + 4);
+    });
 }
 
 // ----- one behaviour, three front doors -----
 
-#[derive(Debug, Clone, Copy)]
-enum Door {
-    Blocking,
-    #[cfg(feature = "futures")]
-    Futures,
-    #[cfg(feature = "tokio")]
-    Tokio,
-}
-
-fn read_to_end_via(door: Door, mut r: TeeReader<MockReader, MockWriter>) -> (Vec<u8>, Vec<u8>) {
-    let finish = |out: Vec<u8>, r: TeeReader<MockReader, MockWriter>| (out, r.into_inner().1.data);
-    match door {
-        Door::Blocking => watchdog(move || {
-            let mut out = Vec::new();
-            r.read_to_end(&mut out).unwrap();
-            finish(out, r)
-        }),
-        #[cfg(feature = "futures")]
-        Door::Futures => common::futures_watchdog(move || async move {
-            let mut out = Vec::new();
-            futures::io::AsyncReadExt::read_to_end(&mut r, &mut out)
-                .await
-                .unwrap();
-            finish(out, r)
-        }),
-        #[cfg(feature = "tokio")]
-        Door::Tokio => common::tokio_watchdog(move || async move {
-            let mut out = Vec::new();
-            tokio::io::AsyncReadExt::read_to_end(&mut r, &mut out)
-                .await
-                .unwrap();
-            finish(out, r)
-        }),
-    }
+/// Reads `r` to end-of-stream through `door`; returns what was read and the
+/// writer's copy.
+fn read_to_end_via(door: Door, r: TeeReader<Mock, Mock>) -> (Vec<u8>, Vec<u8>) {
+    watchdog(move || {
+        let mut r = Conn::new(r, door);
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).unwrap();
+        (out, r.into_inner().into_inner().1.written)
+    })
 }
 
 #[rstest]
@@ -223,18 +216,20 @@ fn hiccuping_reader_and_writer_tee_exactly(
     #[values(1, 333, usize::MAX)] read_limit: usize,
     #[values(1, 5, usize::MAX)] write_limit: usize,
 ) {
-    let data = seeded_bytes(99, 20_000);
-    let r = TeeReader::new(
-        MockReader::new(data.clone())
-            .limit(read_limit)
-            .hiccups(vec![true, false]),
-        MockWriter::new()
-            .limit(write_limit)
-            .hiccups(vec![false, true]),
-    );
-    let (out, copy) = read_to_end_via(door, r);
-    assert!(out == data, "reader output differs");
-    assert!(copy == data, "writer copy differs");
+    watchdog(move || {
+        let data = seeded_bytes(99, 20_000);
+        let r = TeeReader::new(
+            Mock::reading(data.clone())
+                .max_read(read_limit)
+                .hiccups(vec![true, false]),
+            Mock::new()
+                .max_write(write_limit)
+                .hiccups(vec![false, true]),
+        );
+        let (out, copy) = read_to_end_via(door, r);
+        assert!(out == data, "reader output differs");
+        assert!(copy == data, "writer copy differs");
+    });
 }
 
 // ----- poll level -----
@@ -242,76 +237,64 @@ fn hiccuping_reader_and_writer_tee_exactly(
 #[cfg(any(feature = "futures", feature = "tokio"))]
 mod poll_level {
     use super::*;
-    use std::pin::Pin;
-    use std::task::{Context, Poll};
-    use tee_mock::{Gate, GateWriter};
+    use support::mock::Gate;
     use tokio_test::{assert_pending, assert_ready_ok};
 
-    type Tee = TeeReader<MockReader, GateWriter>;
-    type PollRead = fn(Pin<&mut Tee>, &mut Context<'_>, &mut [u8]) -> Poll<io::Result<usize>>;
-
-    #[cfg(feature = "futures")]
-    const FUTURES: PollRead = |r, cx, buf| futures::io::AsyncRead::poll_read(r, cx, buf);
-
-    #[cfg(feature = "tokio")]
-    const TOKIO: PollRead = |r, cx, buf| {
-        let mut rb = tokio::io::ReadBuf::new(buf);
-        match tokio::io::AsyncRead::poll_read(r, cx, &mut rb) {
-            Poll::Ready(Ok(())) => Poll::Ready(Ok(rb.filled().len())),
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => Poll::Pending,
-        }
-    };
-
     #[rstest]
-    #[cfg_attr(feature = "futures", case::futures(FUTURES))]
-    #[cfg_attr(feature = "tokio", case::tokio(TOKIO))]
-    fn pending_writer_holds_bytes_until_it_has_them(#[case] poll_read: PollRead) {
-        let gate = Gate::default();
-        let tee = TeeReader::new(
-            MockReader::new(b"hello world".to_vec()).limit(5),
-            gate.writer(),
-        );
-        let mut task = tokio_test::task::spawn(tee);
-        let mut buf = [0u8; 16];
-        assert_pending!(task.enter(|cx, r| poll_read(r, cx, &mut buf)));
-        assert_eq!(task.held_len(), 5, "R's bytes are held, not lost");
-        assert!(!task.is_woken());
-        // A second poll while W is still pending neither reads R again nor duplicates.
-        assert_pending!(task.enter(|cx, r| poll_read(r, cx, &mut buf)));
-        assert_eq!(task.get_ref().0.pos, 5);
-        gate.open();
-        assert!(task.is_woken(), "W becoming ready wakes the reader");
-        let n = assert_ready_ok!(task.enter(|cx, r| poll_read(r, cx, &mut buf)));
-        assert_eq!(&buf[..n], b"hello");
-        assert_eq!(gate.data(), b"hello");
-        assert_eq!(task.held_len(), 0);
-        let n = assert_ready_ok!(task.enter(|cx, r| poll_read(r, cx, &mut buf)));
-        assert_eq!(&buf[..n], b" worl");
-        assert_eq!(gate.data(), b"hello worl");
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn pending_writer_holds_bytes_until_it_has_them(#[case] door: Door) {
+        watchdog(move || {
+            let gate = Gate::default();
+            let tee = TeeReader::new(
+                Mock::reading(b"hello world".to_vec()).max_read(5),
+                gate.writer(),
+            );
+            let mut task = tokio_test::task::spawn(tee);
+            let mut buf = [0u8; 16];
+            assert_pending!(task.enter(|cx, r| door.poll_read(r.get_mut(), cx, &mut buf)));
+            assert_eq!(task.held_len(), 5, "R's bytes are held, not lost");
+            assert!(!task.is_woken());
+            // A second poll while W is still pending neither reads R again nor duplicates.
+            assert_pending!(task.enter(|cx, r| door.poll_read(r.get_mut(), cx, &mut buf)));
+            assert_eq!(task.get_ref().0.pos, 5);
+            gate.open();
+            assert!(task.is_woken(), "W becoming ready wakes the reader");
+            let n = assert_ready_ok!(task.enter(|cx, r| door.poll_read(r.get_mut(), cx, &mut buf)));
+            assert_eq!(&buf[..n], b"hello");
+            assert_eq!(gate.data(), b"hello");
+            assert_eq!(task.held_len(), 0);
+            let n = assert_ready_ok!(task.enter(|cx, r| door.poll_read(r.get_mut(), cx, &mut buf)));
+            assert_eq!(&buf[..n], b" worl");
+            assert_eq!(gate.data(), b"hello worl");
+        });
     }
 
     #[rstest]
-    #[cfg_attr(feature = "futures", case::futures(FUTURES))]
-    #[cfg_attr(feature = "tokio", case::tokio(TOKIO))]
-    fn dropped_pending_read_loses_nothing(#[case] poll_read: PollRead) {
-        let gate = Gate::default();
-        let tee = TeeReader::new(MockReader::new(b"abc".to_vec()), gate.writer());
-        let mut task = tokio_test::task::spawn(tee);
-        let mut buf = [0u8; 8];
-        assert_pending!(task.enter(|cx, r| poll_read(r, cx, &mut buf)));
-        // The caller gives up on that read (drops its future) and reads later.
-        gate.open();
-        let mut small = [0u8; 2];
-        let n = assert_ready_ok!(task.enter(|cx, r| poll_read(r, cx, &mut small)));
-        assert_eq!(&small[..n], b"ab");
-        let n = assert_ready_ok!(task.enter(|cx, r| poll_read(r, cx, &mut small)));
-        assert_eq!(&small[..n], b"c");
-        assert_eq!(
-            assert_ready_ok!(task.enter(|cx, r| poll_read(r, cx, &mut small))),
-            0
-        );
-        assert_eq!(gate.data(), b"abc");
+    #[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+    #[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+    fn dropped_pending_read_loses_nothing(#[case] door: Door) {
+        watchdog(move || {
+            let gate = Gate::default();
+            let tee = TeeReader::new(Mock::reading(b"abc".to_vec()), gate.writer());
+            let mut task = tokio_test::task::spawn(tee);
+            let mut buf = [0u8; 8];
+            assert_pending!(task.enter(|cx, r| door.poll_read(r.get_mut(), cx, &mut buf)));
+            // The caller gives up on that read (drops its future) and reads later.
+            gate.open();
+            let mut small = [0u8; 2];
+            let n =
+                assert_ready_ok!(task.enter(|cx, r| door.poll_read(r.get_mut(), cx, &mut small)));
+            assert_eq!(&small[..n], b"ab");
+            let n =
+                assert_ready_ok!(task.enter(|cx, r| door.poll_read(r.get_mut(), cx, &mut small)));
+            assert_eq!(&small[..n], b"c");
+            assert_eq!(
+                assert_ready_ok!(task.enter(|cx, r| door.poll_read(r.get_mut(), cx, &mut small))),
+                0
+            );
+            assert_eq!(gate.data(), b"abc");
+        });
     }
 }
 
@@ -320,11 +303,8 @@ mod poll_level {
 mod props {
     use super::*;
     use proptest::prelude::*;
-    #[cfg(any(feature = "futures", feature = "tokio"))]
-    use std::pin::Pin;
-    #[cfg(any(feature = "futures", feature = "tokio"))]
-    use std::task::Context;
-    use std::task::Poll;
+    use std::task::{Context, Poll, Waker};
+    use support::door::would_block_as_pending;
 
     fn pattern() -> impl Strategy<Value = Vec<bool>> {
         proptest::collection::vec(any::<bool>(), 0..5).prop_map(|mut h| {
@@ -336,10 +316,7 @@ mod props {
     }
 
     proptest! {
-        // 200 cases by default; PROPTEST_CASES=N for a longer run.
-        #![proptest_config(ProptestConfig::with_cases(
-            std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(200)
-        ))]
+        #![proptest_config(support::proptest_config(200))]
         #[test]
         fn reader_and_writer_both_get_exactly_the_input(
             data in proptest::collection::vec(any::<u8>(), 0..3000),
@@ -348,751 +325,45 @@ mod props {
             read_hiccups in pattern(),
             write_hiccups in pattern(),
             buf_len in 1usize..700,
-            door in 0u8..3,
+            door in proptest::sample::select(Door::compiled()),
         ) {
-            let mut r = TeeReader::new(
-                {
-                    let mut m = MockReader::new(data.clone()).limit(read_limit).hiccups(read_hiccups);
-                    m.blocking_hiccup = ErrorKind::WouldBlock;
-                    m
-                },
-                MockWriter::new()
-                    .limit(write_limit)
-                    .hiccups(write_hiccups)
-                    .blocking_hiccup(ErrorKind::WouldBlock),
-            );
-            let mut out = Vec::new();
-            let mut buf = vec![0u8; buf_len];
-            let mut stalls = 0;
-            loop {
-                let p: Poll<io::Result<usize>> = match door {
-                    0 => match r.read(&mut buf) {
-                        Err(e) if e.kind() == ErrorKind::WouldBlock => Poll::Pending,
-                        res => Poll::Ready(res),
+            watchdog(move || -> Result<(), TestCaseError> {
+                let mut r = TeeReader::new(
+                    {
+                        let mut m = Mock::reading(data.clone()).max_read(read_limit).hiccups(read_hiccups);
+                        m.blocking_hiccup = ErrorKind::WouldBlock;
+                        m
                     },
-                    #[cfg(feature = "futures")]
-                    1 => futures::io::AsyncRead::poll_read(
-                        Pin::new(&mut r),
-                        &mut Context::from_waker(futures::task::noop_waker_ref()),
-                        &mut buf,
-                    ),
-                    #[cfg(feature = "tokio")]
-                    2 => {
-                        let mut rb = tokio::io::ReadBuf::new(&mut buf);
-                        tokio::io::AsyncRead::poll_read(
-                            Pin::new(&mut r),
-                            &mut Context::from_waker(futures::task::noop_waker_ref()),
-                            &mut rb,
-                        )
-                        .map_ok(|()| rb.filled().len())
-                    }
-                    _ => return Ok(()),
-                };
-                match p {
-                    Poll::Ready(Ok(0)) => break,
-                    Poll::Ready(Ok(n)) => {
-                        out.extend_from_slice(&buf[..n]);
-                        prop_assert!(r.get_ref().1.data.starts_with(&out), "returned bytes not teed first");
-                        stalls = 0;
-                    }
-                    Poll::Ready(Err(e)) => panic!("unexpected error {e}"),
-                    Poll::Pending => {
-                        stalls += 1;
-                        prop_assert!(stalls < 1000, "no progress");
+                    Mock::new()
+                        .max_write(write_limit)
+                        .hiccups(write_hiccups)
+                        .blocking_hiccup(ErrorKind::WouldBlock),
+                );
+                let mut out = Vec::new();
+                let mut buf = vec![0u8; buf_len];
+                let mut stalls = 0;
+                loop {
+                    let cx = &mut Context::from_waker(Waker::noop());
+                    let p = would_block_as_pending(door.poll_read(&mut r, cx, &mut buf));
+                    match p {
+                        Poll::Ready(Ok(0)) => break,
+                        Poll::Ready(Ok(n)) => {
+                            out.extend_from_slice(&buf[..n]);
+                            prop_assert!(r.get_ref().1.written.starts_with(&out), "returned bytes not teed first");
+                            stalls = 0;
+                        }
+                        Poll::Ready(Err(e)) => panic!("unexpected error {e}"),
+                        Poll::Pending => {
+                            stalls += 1;
+                            prop_assert!(stalls < 1000, "no progress");
+                        }
                     }
                 }
-            }
-            prop_assert_eq!(r.held_len(), 0);
-            prop_assert!(out == data, "reader output differs");
-            prop_assert!(r.get_ref().1.data == data, "writer copy differs");
-        }
-    }
-}
-
-// ----- BufRead / AsyncBufRead: tee at fill time -----
-
-/// Lines of text, some empty, the last one without a newline.
-fn text(lines: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    for i in 0..lines {
-        for _ in 0..(i * 7) % 23 {
-            out.push(b'a' + (i % 26) as u8);
-        }
-        out.push(b'\n');
-    }
-    out.extend_from_slice(b"no newline at the end");
-    out
-}
-
-/// A writer taking 1 byte per call, hiccuping (`Pending`, or `WouldBlock`
-/// for blocking callers) on alternate calls.
-fn stingy_writer() -> MockWriter {
-    MockWriter::new()
-        .limit(1)
-        .alternate()
-        .blocking_hiccup(ErrorKind::WouldBlock)
-}
-
-/// Reads `data` line by line with `read_until` through
-/// `TeeReader<BufReader<MockReader>, stingy_writer()>` on `door`; after every
-/// line, `W` has exactly the bytes returned so far plus at most one buffer of
-/// bytes shown but not consumed. Returns the lines and `W`'s copy.
-fn buffered_lines_via(
-    door: Door,
-    data: Vec<u8>,
-    capacity: usize,
-    read_limit: usize,
-) -> (Vec<Vec<u8>>, Vec<u8>) {
-    fn check(lines: &[Vec<u8>], copy: &[u8], capacity: usize) {
-        let out = lines.concat();
-        assert!(copy.starts_with(&out), "W lacks returned bytes");
-        assert!(
-            copy.len() <= out.len() + capacity,
-            "W ran ahead of the buffer"
-        );
-    }
-    let reader = MockReader::new(data).limit(read_limit);
-    match door {
-        Door::Blocking => watchdog(move || {
-            use std::io::BufRead;
-            let mut r = TeeReader::new(
-                io::BufReader::with_capacity(capacity, reader),
-                stingy_writer(),
-            );
-            let mut lines = Vec::new();
-            let mut line = Vec::new();
-            loop {
-                // `read_until` keeps what it read before an error, so a
-                // `WouldBlock` retry continues the same line.
-                match r.read_until(b'\n', &mut line) {
-                    Ok(0) => break,
-                    Ok(_) if line.ends_with(b"\n") => {
-                        lines.push(std::mem::take(&mut line));
-                        check(&lines, &r.get_ref().1.data, capacity);
-                    }
-                    Ok(_) => {}
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-                    Err(e) => panic!("{e}"),
-                }
-            }
-            if !line.is_empty() {
-                lines.push(line);
-            }
-            (lines, r.into_inner().1.data)
-        }),
-        #[cfg(feature = "futures")]
-        Door::Futures => common::futures_watchdog(move || async move {
-            use futures::io::AsyncBufReadExt;
-            let mut r = TeeReader::new(
-                futures::io::BufReader::with_capacity(capacity, reader),
-                stingy_writer(),
-            );
-            let mut lines = Vec::new();
-            loop {
-                let mut line = Vec::new();
-                if r.read_until(b'\n', &mut line).await.unwrap() == 0 {
-                    break;
-                }
-                lines.push(line);
-                check(&lines, &r.get_ref().1.data, capacity);
-            }
-            (lines, r.into_inner().1.data)
-        }),
-        #[cfg(feature = "tokio")]
-        Door::Tokio => common::tokio_watchdog(move || async move {
-            use tokio::io::AsyncBufReadExt;
-            let mut r = TeeReader::new(
-                tokio::io::BufReader::with_capacity(capacity, reader),
-                stingy_writer(),
-            );
-            let mut lines = Vec::new();
-            loop {
-                let mut line = Vec::new();
-                if r.read_until(b'\n', &mut line).await.unwrap() == 0 {
-                    break;
-                }
-                lines.push(line);
-                check(&lines, &r.get_ref().1.data, capacity);
-            }
-            (lines, r.into_inner().1.data)
-        }),
-    }
-}
-
-#[rstest]
-#[case::blocking(Door::Blocking)]
-#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
-#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
-fn read_until_through_a_buffered_tee_with_a_stingy_writer(
-    #[case] door: Door,
-    #[values(1, 5, 64, 8192)] capacity: usize,
-    #[values(1, 7, usize::MAX)] read_limit: usize,
-) {
-    let data = text(60);
-    let (lines, copy) = buffered_lines_via(door, data.clone(), capacity, read_limit);
-    let expected: Vec<Vec<u8>> = data
-        .split_inclusive(|&b| b == b'\n')
-        .map(<[u8]>::to_vec)
-        .collect();
-    assert_eq!(lines, expected);
-    assert!(copy == data, "W's copy differs from the input");
-}
-
-#[test]
-fn read_line_and_lines_through_a_tee_over_a_cursor() {
-    use std::io::BufRead;
-    let mut r = TeeReader::new(
-        io::Cursor::new("first\nsecond\r\nthird"),
-        MockWriter::new().limit(1).alternate(),
-    );
-    let mut line = String::new();
-    assert_eq!(r.read_line(&mut line).unwrap(), 6);
-    assert_eq!(line, "first\n");
-    // The cursor's whole buffer was shown, so W has all of it already.
-    assert_eq!(r.get_ref().1.data, b"first\nsecond\r\nthird");
-    let rest: Vec<String> = (&mut r).lines().map(Result::unwrap).collect();
-    assert_eq!(rest, ["second", "third"]);
-    assert_eq!(
-        r.get_ref().1.data,
-        b"first\nsecond\r\nthird",
-        "nothing teed twice"
-    );
-}
-
-#[cfg(feature = "futures")]
-#[test]
-fn futures_lines_through_a_buffered_tee() {
-    use futures::{io::AsyncBufReadExt, StreamExt};
-    let data = text(30);
-    let got = common::futures_watchdog({
-        let data = data.clone();
-        move || async move {
-            let r = TeeReader::new(
-                futures::io::BufReader::with_capacity(4, MockReader::new(data).limit(3)),
-                stingy_writer(),
-            );
-            let mut lines = r.lines();
-            let mut got = Vec::new();
-            while let Some(line) = lines.next().await {
-                got.push(line.unwrap());
-            }
-            got
-        }
-    });
-    let expected: Vec<&str> = std::str::from_utf8(&data).unwrap().lines().collect();
-    assert_eq!(got, expected);
-}
-
-#[cfg(feature = "tokio")]
-#[test]
-fn tokio_lines_through_a_buffered_tee() {
-    use tokio::io::AsyncBufReadExt;
-    let data = text(30);
-    let (got, copy) = common::tokio_watchdog({
-        let data = data.clone();
-        move || async move {
-            let r = TeeReader::new(
-                tokio::io::BufReader::with_capacity(4, MockReader::new(data).limit(3)),
-                stingy_writer(),
-            );
-            let mut lines = r.lines();
-            let mut got = Vec::new();
-            while let Some(line) = lines.next_line().await.unwrap() {
-                got.push(line);
-            }
-            (got, lines.into_inner().into_inner().1.data)
-        }
-    });
-    let expected: Vec<&str> = std::str::from_utf8(&data).unwrap().lines().collect();
-    assert_eq!(got, expected);
-    assert_eq!(copy, data);
-}
-
-#[test]
-fn fill_buf_tees_once_however_often_it_is_called() {
-    use std::io::BufRead;
-    let data = b"abcdefghijklmnopqrstuvwxyz".to_vec();
-    let mut r = TeeReader::new(
-        io::BufReader::with_capacity(8, MockReader::new(data)),
-        Vec::new(),
-    );
-    assert_eq!(r.fill_buf().unwrap(), b"abcdefgh");
-    assert_eq!(r.fill_buf().unwrap(), b"abcdefgh");
-    assert_eq!(r.get_ref().1, b"abcdefgh");
-    // Partial consumes: the rest of the buffer is already in W.
-    r.consume(3);
-    assert_eq!(r.fill_buf().unwrap(), b"defgh");
-    r.consume(0);
-    r.consume(4);
-    assert_eq!(r.fill_buf().unwrap(), b"h");
-    assert_eq!(r.get_ref().1, b"abcdefgh");
-    r.consume(1);
-    // Buffer used up: the next fill reads R and tees the new bytes.
-    assert_eq!(r.fill_buf().unwrap(), b"ijklmnop");
-    assert_eq!(r.get_ref().1, b"abcdefghijklmnop");
-    r.consume(8);
-    assert_eq!(r.fill_buf().unwrap(), b"qrstuvwx");
-    r.consume(8);
-    assert_eq!(r.fill_buf().unwrap(), b"yz");
-    r.consume(2);
-    assert_eq!(r.fill_buf().unwrap(), b"");
-    assert_eq!(r.get_ref().1, b"abcdefghijklmnopqrstuvwxyz");
-}
-
-#[test]
-fn fill_buf_returns_what_the_writer_has_and_resumes_where_it_stopped() {
-    use std::io::BufRead;
-    let mut r = TeeReader::new(
-        io::BufReader::with_capacity(8, &b"abcdefghij"[..]),
-        Scripted::new([
-            Err(ErrorKind::WouldBlock),
-            Ok(3),
-            Err(ErrorKind::WouldBlock),
-            Ok(2),
-            Err(ErrorKind::WouldBlock),
-        ]),
-    );
-    // W took nothing: nothing to return.
-    assert_eq!(r.fill_buf().unwrap_err().kind(), ErrorKind::WouldBlock);
-    assert!(r.get_ref().1.data.is_empty());
-    // W took 3: those are returned, R's buffer is untouched.
-    assert_eq!(r.fill_buf().unwrap(), b"abc");
-    assert_eq!(r.get_ref().0.buffer(), b"abcdefgh");
-    // No consume: W gets the next bytes, not the first ones again.
-    assert_eq!(r.fill_buf().unwrap(), b"abcde");
-    r.consume(4);
-    assert_eq!(r.fill_buf().unwrap(), b"efgh");
-    assert_eq!(r.get_ref().1.data, b"abcdefgh");
-    assert_eq!(r.get_ref().1.calls, 6);
-}
-
-#[test]
-fn mixing_reads_with_fill_buf_and_consume() {
-    use std::io::BufRead;
-    let data = b"abcdefghijklmnopqrstuvwxyz".to_vec();
-    let mut r = TeeReader::new(
-        io::BufReader::with_capacity(8, MockReader::new(data)),
-        Vec::new(),
-    );
-    assert_eq!(r.fill_buf().unwrap(), b"abcdefgh");
-    r.consume(3);
-    // A read gets the bytes W already has first, and does not tee them again.
-    let mut two = [0u8; 2];
-    assert_eq!(r.read(&mut two).unwrap(), 2);
-    assert_eq!(&two, b"de");
-    assert_eq!(r.get_ref().1, b"abcdefgh");
-    let mut ten = [0u8; 10];
-    let n = r.read(&mut ten).unwrap();
-    assert_eq!(&ten[..n], b"fgh");
-    assert_eq!(r.get_ref().1, b"abcdefgh");
-    // Past them, reads tee as usual.
-    let n = r.read(&mut ten).unwrap();
-    assert_eq!(&ten[..n], b"ijklmnopqr");
-    assert_eq!(r.get_ref().1, b"abcdefghijklmnopqr");
-    // And fill_buf again after a read.
-    assert_eq!(r.fill_buf().unwrap(), b"stuvwxyz");
-    r.consume(2);
-    let mut rest = String::new();
-    r.read_to_string(&mut rest).unwrap();
-    assert_eq!(rest, "uvwxyz");
-    assert_eq!(r.get_ref().1, b"abcdefghijklmnopqrstuvwxyz");
-}
-
-#[test]
-fn fill_buf_delivers_held_bytes_before_anything_new() {
-    use std::io::BufRead;
-    let data = b"abcdefghijklmnop".to_vec();
-    let mut r = TeeReader::new(
-        io::BufReader::with_capacity(8, MockReader::new(data)),
-        Scripted::new([
-            Ok(2),
-            Err(ErrorKind::WouldBlock),
-            Ok(1),
-            Err(ErrorKind::WouldBlock),
-        ]),
-    );
-    // Smaller than the BufReader's capacity, so the read goes through its buffer.
-    let mut buf = [0u8; 6];
-    // R gave "abcdef" (its buffer keeps "gh"), W took "ab": "cdef" is held.
-    assert_eq!(r.read(&mut buf).unwrap(), 2);
-    assert_eq!(&buf[..2], b"ab");
-    assert_eq!(r.held_len(), 4);
-    // fill_buf drives the held bytes to W and returns those W has.
-    assert_eq!(r.fill_buf().unwrap(), b"c");
-    r.consume(1);
-    assert_eq!(r.fill_buf().unwrap(), b"def");
-    assert_eq!(r.get_ref().1.data, b"abcdef");
-    r.consume(2);
-    assert_eq!(r.held_len(), 1);
-    // Consuming more than the held bytes never reaches into R.
-    r.consume(100);
-    assert_eq!(r.held_len(), 0);
-    assert_eq!(r.get_ref().0.buffer(), b"gh", "R's buffer untouched");
-    assert_eq!(r.fill_buf().unwrap(), b"gh");
-    r.consume(2);
-    assert_eq!(r.fill_buf().unwrap(), b"ijklmnop");
-    assert_eq!(r.get_ref().1.data, b"abcdefghijklmnop");
-}
-
-#[test]
-fn erroring_writer_fails_fill_buf_and_nothing_is_duplicated_after_retry() {
-    use std::io::BufRead;
-    let data = b"hello\nworld\n".to_vec();
-    let mut r = TeeReader::new(
-        io::BufReader::new(MockReader::new(data.clone())),
-        Scripted::new([
-            Err(ErrorKind::ConnectionReset),
-            Ok(2),
-            // Swallowed: fill_buf returns the "he" W took.
-            Err(ErrorKind::BrokenPipe),
-            Err(ErrorKind::BrokenPipe),
-            Err(ErrorKind::BrokenPipe),
-        ]),
-    );
-    // W fails before taking anything: the error is fill_buf's.
-    let mut line = Vec::new();
-    let err = r.read_until(b'\n', &mut line).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ConnectionReset);
-    assert!(line.is_empty());
-    assert!(r.get_ref().1.data.is_empty());
-    // W takes "he" and fails: read_until consumes "he", then its next
-    // fill_buf (W still failing, nothing new in it) returns the error.
-    let err = r.read_until(b'\n', &mut line).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::BrokenPipe);
-    assert_eq!(line, b"he");
-    // A failing fill_buf consumed nothing; the retry resumes where W stopped.
-    assert_eq!(r.fill_buf().unwrap_err().kind(), ErrorKind::BrokenPipe);
-    r.read_until(b'\n', &mut line).unwrap();
-    assert_eq!(line, b"hello\n");
-    line.clear();
-    r.read_until(b'\n', &mut line).unwrap();
-    assert_eq!(line, b"world\n");
-    assert_eq!(r.get_ref().1.data, data);
-}
-
-#[rstest]
-#[case::claims_more(Ok(100), ErrorKind::InvalidData)]
-#[case::accepts_nothing(Ok(0), ErrorKind::WriteZero)]
-fn misbehaving_writer_fails_fill_buf(
-    #[case] behaviour: Result<usize, ErrorKind>,
-    #[case] expected: ErrorKind,
-) {
-    use std::io::BufRead;
-    watchdog(move || {
-        let mut r = TeeReader::new(io::Cursor::new(b"xyz"), Scripted::new([behaviour]));
-        assert_eq!(r.fill_buf().unwrap_err().kind(), expected);
-        assert_eq!(r.get_ref().0.position(), 0, "nothing consumed");
-        assert_eq!(r.fill_buf().unwrap(), b"xyz");
-    });
-}
-
-#[test]
-fn debug_shows_bytes_teed_ahead() {
-    use std::io::BufRead;
-    let mut r = TeeReader::new(io::Cursor::new(b"abc"), Vec::new());
-    r.fill_buf().unwrap();
-    r.consume(1);
-    assert!(format!("{r:?}").contains("teed_ahead: 2"));
-}
-
-#[cfg(any(feature = "futures", feature = "tokio"))]
-mod buffered_poll_level {
-    use super::*;
-    use std::pin::Pin;
-    use std::task::{Context, Poll};
-    use tee_mock::{Gate, GateWriter};
-    use tokio_test::{assert_pending, assert_ready_ok};
-
-    type Fill<R> =
-        fn(Pin<&mut TeeReader<R, GateWriter>>, &mut Context<'_>) -> Poll<io::Result<Vec<u8>>>;
-    type Consume<R> = fn(Pin<&mut TeeReader<R, GateWriter>>, usize);
-
-    /// `R` holds `b"hello world"` and serves it as one buffer.
-    fn pending_writer_holds_fill_buf<R: Unpin>(r: R, fill: Fill<R>, consume: Consume<R>) {
-        let gate = Gate::default();
-        let mut task = tokio_test::task::spawn(TeeReader::new(r, gate.writer()));
-        assert_pending!(task.enter(|cx, r| fill(r, cx)));
-        assert!(gate.data().is_empty());
-        assert_pending!(task.enter(|cx, r| fill(r, cx)));
-        gate.open();
-        assert!(task.is_woken(), "W becoming ready wakes the reader");
-        assert_eq!(
-            assert_ready_ok!(task.enter(|cx, r| fill(r, cx))),
-            b"hello world"
-        );
-        assert_eq!(gate.data(), b"hello world");
-        let calls = gate.write_calls();
-        task.enter(|_, r| consume(r, 6));
-        assert_eq!(assert_ready_ok!(task.enter(|cx, r| fill(r, cx))), b"world");
-        assert_eq!(gate.write_calls(), calls, "W already had them");
-        // W failing does not matter while it has everything shown.
-        gate.fail_next(ErrorKind::ConnectionReset);
-        assert_eq!(assert_ready_ok!(task.enter(|cx, r| fill(r, cx))), b"world");
-        task.enter(|_, r| consume(r, 5));
-        assert_eq!(assert_ready_ok!(task.enter(|cx, r| fill(r, cx))), b"");
-        assert_eq!(gate.data(), b"hello world");
-    }
-
-    #[cfg(feature = "futures")]
-    #[test]
-    fn futures_pending_writer_holds_fill_buf() {
-        use futures::io::{AsyncBufRead, Cursor};
-        pending_writer_holds_fill_buf(
-            Cursor::new(b"hello world".to_vec()),
-            |r, cx| r.poll_fill_buf(cx).map_ok(<[u8]>::to_vec),
-            |r, n| r.consume(n),
-        );
-    }
-
-    #[cfg(feature = "tokio")]
-    #[test]
-    fn tokio_pending_writer_holds_fill_buf() {
-        use tokio::io::AsyncBufRead;
-        pending_writer_holds_fill_buf(
-            io::Cursor::new(b"hello world".to_vec()),
-            |r, cx| r.poll_fill_buf(cx).map_ok(<[u8]>::to_vec),
-            |r, n| r.consume(n),
-        );
-    }
-}
-
-mod buffered_props {
-    use super::*;
-    use proptest::prelude::*;
-    use std::io::BufRead;
-    #[cfg(any(feature = "futures", feature = "tokio"))]
-    use std::pin::Pin;
-    #[cfg(any(feature = "futures", feature = "tokio"))]
-    use std::task::Context;
-    use std::task::Poll;
-
-    /// One door's `fill_buf` / `consume` / `read` on a buffered tee, as `Poll`s
-    /// (blocking `WouldBlock` is `Pending`).
-    trait BufTee {
-        fn fill(&mut self) -> Poll<io::Result<Vec<u8>>>;
-        fn consume(&mut self, amt: usize);
-        fn read(&mut self, buf: &mut [u8]) -> Poll<io::Result<usize>>;
-        fn copy(&self) -> &[u8];
-        fn held_len(&self) -> usize;
-    }
-
-    fn unblock<T>(r: io::Result<T>) -> Poll<io::Result<T>> {
-        match r {
-            Err(e) if e.kind() == ErrorKind::WouldBlock => Poll::Pending,
-            r => Poll::Ready(r),
-        }
-    }
-
-    #[cfg(any(feature = "futures", feature = "tokio"))]
-    fn cx() -> Context<'static> {
-        Context::from_waker(futures::task::noop_waker_ref())
-    }
-
-    impl BufTee for TeeReader<io::BufReader<MockReader>, MockWriter> {
-        fn fill(&mut self) -> Poll<io::Result<Vec<u8>>> {
-            unblock(self.fill_buf().map(<[u8]>::to_vec))
-        }
-        fn consume(&mut self, amt: usize) {
-            BufRead::consume(self, amt);
-        }
-        fn read(&mut self, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-            unblock(Read::read(self, buf))
-        }
-        fn copy(&self) -> &[u8] {
-            &self.get_ref().1.data
-        }
-        fn held_len(&self) -> usize {
-            TeeReader::held_len(self)
-        }
-    }
-
-    #[cfg(feature = "futures")]
-    impl BufTee for TeeReader<futures::io::BufReader<MockReader>, MockWriter> {
-        fn fill(&mut self) -> Poll<io::Result<Vec<u8>>> {
-            futures::io::AsyncBufRead::poll_fill_buf(Pin::new(self), &mut cx())
-                .map_ok(<[u8]>::to_vec)
-        }
-        fn consume(&mut self, amt: usize) {
-            futures::io::AsyncBufRead::consume(Pin::new(self), amt);
-        }
-        fn read(&mut self, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-            futures::io::AsyncRead::poll_read(Pin::new(self), &mut cx(), buf)
-        }
-        fn copy(&self) -> &[u8] {
-            &self.get_ref().1.data
-        }
-        fn held_len(&self) -> usize {
-            TeeReader::held_len(self)
-        }
-    }
-
-    #[cfg(feature = "tokio")]
-    impl BufTee for TeeReader<tokio::io::BufReader<MockReader>, MockWriter> {
-        fn fill(&mut self) -> Poll<io::Result<Vec<u8>>> {
-            tokio::io::AsyncBufRead::poll_fill_buf(Pin::new(self), &mut cx()).map_ok(<[u8]>::to_vec)
-        }
-        fn consume(&mut self, amt: usize) {
-            tokio::io::AsyncBufRead::consume(Pin::new(self), amt);
-        }
-        fn read(&mut self, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-            let mut rb = tokio::io::ReadBuf::new(buf);
-            tokio::io::AsyncRead::poll_read(Pin::new(self), &mut cx(), &mut rb)
-                .map_ok(|()| rb.filled().len())
-        }
-        fn copy(&self) -> &[u8] {
-            &self.get_ref().1.data
-        }
-        fn held_len(&self) -> usize {
-            TeeReader::held_len(self)
-        }
-    }
-
-    #[derive(Debug, Clone, Copy)]
-    enum Op {
-        Fill,
-        /// Consume this percentage (rounded up) of what the last `fill_buf`
-        /// showed; `fill_buf` first if it showed nothing.
-        Consume(usize),
-        Read(usize),
-    }
-
-    fn op() -> impl Strategy<Value = Op> {
-        prop_oneof![
-            Just(Op::Fill),
-            (1usize..=100).prop_map(Op::Consume),
-            (1usize..40).prop_map(Op::Read),
-        ]
-    }
-
-    /// Ops that always get somewhere: at least one that takes bytes.
-    fn ops() -> impl Strategy<Value = Vec<Op>> {
-        proptest::collection::vec(op(), 1..20).prop_map(|mut ops| {
-            if ops.iter().all(|op| matches!(op, Op::Fill)) {
-                ops.push(Op::Consume(100));
-            }
-            ops
-        })
-    }
-
-    fn pattern() -> impl Strategy<Value = Vec<bool>> {
-        proptest::collection::vec(any::<bool>(), 0..5).prop_map(|mut h| {
-            if !h.is_empty() {
-                h.push(false);
-            }
-            h
-        })
-    }
-
-    /// Runs `ops` (cycled) until EOF. The model: `out` is every byte the
-    /// caller received (returned by a read, or shown by `fill_buf` and then
-    /// consumed), `shown` what the last `fill_buf` returned that was neither
-    /// consumed nor read since. After every step `W` starts with
-    /// `out ++ shown` and has nothing more but held bytes; at the end `W`,
-    /// `out` and the input are equal.
-    fn run(mut tee: impl BufTee, data: &[u8], ops: &[Op]) -> Result<(), TestCaseError> {
-        let mut out = Vec::new();
-        let mut shown: Vec<u8> = Vec::new();
-        let mut buf = [0u8; 40];
-        let mut stalls = 0;
-        for &op in ops.iter().cycle() {
-            let progressed = match op {
-                Op::Consume(pct) if !shown.is_empty() => {
-                    let amt = (shown.len() * pct).div_ceil(100);
-                    tee.consume(amt);
-                    out.extend(shown.drain(..amt));
-                    true
-                }
-                Op::Fill | Op::Consume(_) => match tee.fill() {
-                    Poll::Ready(Ok(b)) if b.is_empty() => break,
-                    Poll::Ready(Ok(b)) => {
-                        prop_assert!(b.starts_with(&shown), "fill_buf changed shown bytes");
-                        let grew = b.len() > shown.len();
-                        shown = b;
-                        grew
-                    }
-                    Poll::Ready(Err(e)) => panic!("unexpected error {e}"),
-                    Poll::Pending => false,
-                },
-                Op::Read(len) => match tee.read(&mut buf[..len]) {
-                    Poll::Ready(Ok(0)) => break,
-                    Poll::Ready(Ok(n)) => {
-                        let k = n.min(shown.len());
-                        prop_assert_eq!(&buf[..k], &shown[..k], "read skipped shown bytes");
-                        shown.drain(..k);
-                        out.extend_from_slice(&buf[..n]);
-                        true
-                    }
-                    Poll::Ready(Err(e)) => panic!("unexpected error {e}"),
-                    Poll::Pending => false,
-                },
-            };
-            // W has every byte the caller received or was shown, in order, and
-            // beyond them only held bytes (a read gives W all the held bytes
-            // it can, even when the caller's buffer takes fewer); with nothing
-            // held, W has exactly what the caller received or was shown.
-            let seen = out.len() + shown.len();
-            let copy = tee.copy();
-            prop_assert!(out[..] == data[..out.len()], "caller's bytes out of order");
-            prop_assert!(
-                shown[..] == data[out.len()..seen],
-                "shown bytes out of order"
-            );
-            prop_assert!(copy == &data[..copy.len()], "W's copy out of order");
-            prop_assert!(
-                copy.len() >= seen && copy.len() - seen <= tee.held_len(),
-                "W has {} bytes; the caller received {} and was shown {} more; {} held",
-                copy.len(),
-                out.len(),
-                shown.len(),
-                tee.held_len()
-            );
-            if progressed {
-                stalls = 0;
-            } else {
-                stalls += 1;
-                prop_assert!(stalls < 1000, "no progress");
-            }
-        }
-        prop_assert!(shown.is_empty());
-        prop_assert_eq!(tee.held_len(), 0);
-        prop_assert!(out == data, "caller's bytes differ from the input");
-        prop_assert!(tee.copy() == data, "W's copy differs from the input");
-        Ok(())
-    }
-
-    proptest! {
-        // 200 cases by default; PROPTEST_CASES=N for a longer run.
-        #![proptest_config(ProptestConfig::with_cases(
-            std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(200)
-        ))]
-        #[test]
-        fn interleaved_fill_consume_read_tee_exactly_what_the_caller_received(
-            data in proptest::collection::vec(any::<u8>(), 0..1500),
-            capacity in 1usize..64,
-            read_limit in 1usize..100,
-            write_limit in 1usize..50,
-            read_hiccups in pattern(),
-            write_hiccups in pattern(),
-            ops in ops(),
-            door in 0u8..3,
-        ) {
-            let reader = {
-                let mut m = MockReader::new(data.clone()).limit(read_limit).hiccups(read_hiccups);
-                m.blocking_hiccup = ErrorKind::WouldBlock;
-                m
-            };
-            let writer = MockWriter::new()
-                .limit(write_limit)
-                .hiccups(write_hiccups)
-                .blocking_hiccup(ErrorKind::WouldBlock);
-            match door {
-                0 => run(TeeReader::new(io::BufReader::with_capacity(capacity, reader), writer), &data, &ops)?,
-                #[cfg(feature = "futures")]
-                1 => run(TeeReader::new(futures::io::BufReader::with_capacity(capacity, reader), writer), &data, &ops)?,
-                #[cfg(feature = "tokio")]
-                2 => run(TeeReader::new(tokio::io::BufReader::with_capacity(capacity, reader), writer), &data, &ops)?,
-                _ => {}
-            }
+                prop_assert_eq!(r.held_len(), 0);
+                prop_assert!(out == data, "reader output differs");
+                prop_assert!(r.get_ref().1.written == data, "writer copy differs");
+                Ok(())
+            })?;
         }
     }
 }

@@ -1,16 +1,16 @@
-//! Helpers shared by the integration tests.
-#![allow(dead_code)]
+//! Timeouts, so that a deadlock or a lost wake-up fails a test fast instead
+//! of hanging CI.
 
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long any single test may run before it is declared deadlocked.
 pub const WATCHDOG: Duration = Duration::from_secs(30);
 
 /// Runs `f` on its own thread and fails the test if it has not finished within
-/// [`WATCHDOG`], so a deadlock fails fast instead of hanging CI. A panic inside
-/// `f` is re-raised on the caller's thread with its original payload.
+/// [`WATCHDOG`]. A panic inside `f` is re-raised on the caller's thread with
+/// its original payload.
 #[track_caller]
 pub fn watchdog<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     watchdog_for(WATCHDOG, f)
@@ -68,15 +68,17 @@ where
     watchdog(move || futures::executor::block_on(fut()))
 }
 
-/// Deterministic pseudo-random bytes (xorshift64*), so failures reproduce.
-pub fn seeded_bytes(seed: u64, len: usize) -> Vec<u8> {
-    let mut state = seed.max(1);
-    (0..len)
-        .map(|_| {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
-        })
-        .collect()
+/// Spins (yielding) until `cond` holds; fails after 10 s instead of hanging.
+/// For conditions another thread makes true, where there is nothing to block
+/// on (a waker being called, a thread starting to wait).
+#[track_caller]
+pub fn wait_until(mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "condition never held: lost wake-up?"
+        );
+        thread::yield_now();
+    }
 }
