@@ -12,19 +12,16 @@
 //! at between 1 and 4 steps, all within one 64-byte window.
 #![cfg(all(feature = "futures", feature = "tokio"))]
 
-mod common;
-mod door;
-mod tee_mock;
+mod support;
 
 use std::io::{self, BufRead, ErrorKind, IoSlice, IoSliceMut, Read, Write};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use common::{seeded_bytes, watchdog};
-use door::{Conn, Door};
 use pipetap::{MultiWriter, PipeBuilder, RecordExt, Recording, Tape, TeeReader};
 use rstest::rstest;
-use tee_mock::MockWriter;
+use support::mock::Mock;
+use support::{seeded_bytes, watchdog, Conn, Door};
 
 /// The size of each copy: far above every `rep movsb` threshold.
 const LEN: usize = 64 * 1024;
@@ -262,7 +259,7 @@ fn noop_cx() -> Context<'static> {
     Context::from_waker(futures::task::noop_waker_ref())
 }
 
-fn mw_write(door: Door, w: &mut MultiWriter<MockWriter>, buf: &[u8]) -> Poll<io::Result<usize>> {
+fn mw_write(door: Door, w: &mut MultiWriter<Mock>, buf: &[u8]) -> Poll<io::Result<usize>> {
     let cx = &mut noop_cx();
     match door {
         Door::Blocking => as_poll(w.write(buf)),
@@ -271,7 +268,7 @@ fn mw_write(door: Door, w: &mut MultiWriter<MockWriter>, buf: &[u8]) -> Poll<io:
     }
 }
 
-fn mw_flush(door: Door, w: &mut MultiWriter<MockWriter>) -> Poll<io::Result<()>> {
+fn mw_flush(door: Door, w: &mut MultiWriter<Mock>) -> Poll<io::Result<()>> {
     let cx = &mut noop_cx();
     match door {
         Door::Blocking => as_poll(w.flush()),
@@ -286,10 +283,10 @@ fn mw_flush(door: Door, w: &mut MultiWriter<MockWriter>) -> Poll<io::Result<()>>
 fn multi_writer_held_round_is_guarded(
     #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
-    let stalls = MockWriter::new()
+    let stalls = Mock::new()
         .hiccups(vec![true, false, false])
         .blocking_hiccup(ErrorKind::WouldBlock);
-    let mut w = MultiWriter::new([MockWriter::new(), stalls]);
+    let mut w = MultiWriter::new([Mock::new(), stalls]);
     let src = sweep_buffer();
     let hits = split_at(|off| {
         let buf = &src[off..off + LEN];
@@ -297,19 +294,15 @@ fn multi_writer_held_round_is_guarded(
         assert_eq!(w.held_len(), LEN);
         assert!(matches!(mw_flush(door, &mut w), Poll::Ready(Ok(()))));
         for writer in w.get_mut() {
-            assert_eq!(writer.data, buf);
-            writer.data.clear();
+            assert_eq!(writer.written, buf);
+            writer.written.clear();
         }
         n
     });
     assert_guarded(&format!("{door:?} MultiWriter held round"), &hits);
 }
 
-fn tee_read(
-    door: Door,
-    r: &mut TeeReader<&[u8], MockWriter>,
-    buf: &mut [u8],
-) -> Poll<io::Result<usize>> {
+fn tee_read(door: Door, r: &mut TeeReader<&[u8], Mock>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
     let cx = &mut noop_cx();
     match door {
         Door::Blocking => as_poll(r.read(buf)),
@@ -329,7 +322,7 @@ fn tee_reader_held_bytes_are_guarded(
     #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
 ) {
     let src = seeded_bytes(9, LEN);
-    let stalls = MockWriter::new()
+    let stalls = Mock::new()
         .hiccups(vec![true, false])
         .blocking_hiccup(ErrorKind::WouldBlock);
     let mut r = TeeReader::new(&[][..], stalls);
@@ -346,8 +339,8 @@ fn tee_reader_held_bytes_are_guarded(
             gives.push(off);
         }
         assert_eq!(buf, &src[..]);
-        assert_eq!(r.get_ref().1.data, src);
-        r.get_mut().1.data.clear();
+        assert_eq!(r.get_ref().1.written, src);
+        r.get_mut().1.written.clear();
     }
     assert_guarded(&format!("{door:?} TeeReader holding bytes"), &holds);
     assert_guarded(&format!("{door:?} TeeReader giving held bytes"), &gives);

@@ -6,67 +6,27 @@
 //! doors, tasks for tokio), under a watchdog.
 #![cfg(all(feature = "futures", feature = "tokio"))]
 
-mod common;
+mod support;
 
-use std::io::{self, ErrorKind, Read, Write};
+use std::io::ErrorKind;
 use std::time::Duration;
 
-use common::watchdog;
 use pipetap::{PipeBuilder, PipeEnd};
 use rstest::rstest;
+use support::{watchdog, Door};
 
-/// The front door a peer uses; each call blocks the calling thread until done.
-#[derive(Clone, Copy, Debug)]
-enum Door {
-    Blocking,
-    Futures,
-    Tokio,
-}
-
-impl Door {
-    fn write_all(self, end: &mut PipeEnd, buf: &[u8]) -> io::Result<()> {
-        match self {
-            Door::Blocking => Write::write_all(end, buf),
-            Door::Futures => {
-                futures::executor::block_on(futures::AsyncWriteExt::write_all(end, buf))
-            }
-            Door::Tokio => tokio_block_on(tokio::io::AsyncWriteExt::write_all(end, buf)),
-        }
+/// Runs one door call to completion on the calling thread: tokio calls on a
+/// current-thread runtime of their own, the others on `futures`' executor
+/// (a blocking call is ready at its first poll).
+fn run<F: std::future::Future>(door: Door, call: F) -> F::Output {
+    match door {
+        Door::Tokio => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+            .block_on(call),
+        _ => futures::executor::block_on(call),
     }
-
-    fn write(self, end: &mut PipeEnd, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Door::Blocking => Write::write(end, buf),
-            Door::Futures => futures::executor::block_on(futures::AsyncWriteExt::write(end, buf)),
-            Door::Tokio => tokio_block_on(tokio::io::AsyncWriteExt::write(end, buf)),
-        }
-    }
-
-    fn read(self, end: &mut PipeEnd, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Door::Blocking => Read::read(end, buf),
-            Door::Futures => futures::executor::block_on(futures::AsyncReadExt::read(end, buf)),
-            Door::Tokio => tokio_block_on(tokio::io::AsyncReadExt::read(end, buf)),
-        }
-    }
-
-    fn read_exact(self, end: &mut PipeEnd, buf: &mut [u8]) -> io::Result<()> {
-        match self {
-            Door::Blocking => Read::read_exact(end, buf),
-            Door::Futures => {
-                futures::executor::block_on(futures::AsyncReadExt::read_exact(end, buf))
-            }
-            Door::Tokio => tokio_block_on(tokio::io::AsyncReadExt::read_exact(end, buf)).map(drop),
-        }
-    }
-}
-
-fn tokio_block_on<F: std::future::Future>(fut: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(fut)
 }
 
 /// Runs `a` and `b` on two threads, each with its own end of a pipe of
@@ -95,11 +55,11 @@ fn ping_pong(#[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door) {
     watchdog(move || {
         let (mut a, mut b) = PipeBuilder::new().capacity(32).build();
         let mut buf = [0u8; 4];
-        door.write_all(&mut a, b"ping").unwrap();
-        door.read_exact(&mut b, &mut buf).unwrap();
+        run(door, door.write_all(&mut a, b"ping")).unwrap();
+        run(door, door.read_exact(&mut b, &mut buf)).unwrap();
         assert_eq!(&buf, b"ping");
-        door.write_all(&mut b, b"pong").unwrap();
-        door.read_exact(&mut a, &mut buf).unwrap();
+        run(door, door.write_all(&mut b, b"pong")).unwrap();
+        run(door, door.read_exact(&mut a, &mut buf)).unwrap();
         assert_eq!(&buf, b"pong");
     });
 }
@@ -112,16 +72,16 @@ fn across_tasks(
     peers(
         32,
         move |mut a| {
-            door_a.write_all(&mut a, b"ping").unwrap();
+            run(door_a, door_a.write_all(&mut a, b"ping")).unwrap();
             let mut buf = [0u8; 4];
-            door_a.read_exact(&mut a, &mut buf).unwrap();
+            run(door_a, door_a.read_exact(&mut a, &mut buf)).unwrap();
             assert_eq!(&buf, b"pong");
         },
         move |mut b| {
             let mut buf = [0u8; 4];
-            door_b.read_exact(&mut b, &mut buf).unwrap();
+            run(door_b, door_b.read_exact(&mut b, &mut buf)).unwrap();
             assert_eq!(&buf, b"ping");
-            door_b.write_all(&mut b, b"pong").unwrap();
+            run(door_b, door_b.write_all(&mut b, b"pong")).unwrap();
         },
     );
 }
@@ -134,14 +94,14 @@ fn disconnect(
     peers(
         capacity,
         move |mut a| {
-            door.write_all(&mut a, b"ping").unwrap();
+            run(door, door.write_all(&mut a, b"ping")).unwrap();
             // ... and dropped.
         },
         move |mut b| {
             let mut buf = [0u8; 32];
-            let n = door.read(&mut b, &mut buf).unwrap();
+            let n = run(door, door.read(&mut b, &mut buf)).unwrap();
             assert_eq!(&buf[..n], b"ping");
-            assert_eq!(door.read(&mut b, &mut buf).unwrap(), 0);
+            assert_eq!(run(door, door.read(&mut b, &mut buf)).unwrap(), 0);
         },
     );
 }
@@ -151,7 +111,7 @@ fn disconnect_reader(#[values(Door::Blocking, Door::Futures, Door::Tokio)] door:
     // The writer blocks (4 bytes do not fit in 2) until the reader's end is
     // dropped, then fails.
     peers(2, drop, move |mut b| {
-        let err = door.write_all(&mut b, b"ping").unwrap_err();
+        let err = run(door, door.write_all(&mut b, b"ping")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BrokenPipe);
     });
 }
@@ -164,14 +124,14 @@ fn max_write_size(#[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Do
     peers(
         32,
         move |mut a| {
-            assert_eq!(door.write(&mut a, &[0u8; 64]).unwrap(), 32);
+            assert_eq!(run(door, door.write(&mut a, &[0u8; 64])).unwrap(), 32);
             // Waits for the reader, which frees 4 bytes.
-            assert_eq!(door.write(&mut a, &[0u8; 64]).unwrap(), 4);
+            assert_eq!(run(door, door.write(&mut a, &[0u8; 64])).unwrap(), 4);
             done_tx.send(()).unwrap();
         },
         move |mut b| {
             let mut buf = [0u8; 4];
-            door.read_exact(&mut b, &mut buf).unwrap();
+            run(door, door.read_exact(&mut b, &mut buf)).unwrap();
             done_rx.recv().unwrap();
         },
     );

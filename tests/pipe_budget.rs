@@ -6,26 +6,16 @@
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures::io::{AsyncRead, AsyncWrite};
-use futures::task::{waker, ArcWake};
-use pipetap::{PipeBuilder, PipeEnd};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod support;
+
 use std::sync::Arc;
 
-/// A waker that counts its wake-ups.
-#[derive(Default)]
-struct Counter(AtomicUsize);
+use futures::io::{AsyncRead, AsyncWrite};
+use pipetap::{PipeBuilder, PipeEnd};
+use support::wakers::CountingWaker;
 
-impl ArcWake for Counter {
-    fn wake_by_ref(arc_self: &Arc<Self>) {
-        arc_self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-fn counting_waker() -> (Arc<Counter>, std::task::Waker) {
-    let counter = Arc::new(Counter::default());
-    let w = waker(counter.clone());
-    (counter, w)
+fn counting_waker() -> (Arc<CountingWaker>, std::task::Waker) {
+    CountingWaker::new()
 }
 
 fn write1(end: &mut PipeEnd, cx: &mut Context<'_>) -> Poll<std::io::Result<usize>> {
@@ -43,11 +33,7 @@ fn a_long_run_of_ready_calls_by_one_task_yields_once_and_wakes_it() {
     let (woken, w) = counting_waker();
     let mut cx = Context::from_waker(&w);
     assert_eq!(ready_run(&mut a, &mut cx, 1000), 128);
-    assert_eq!(
-        woken.0.load(Ordering::SeqCst),
-        1,
-        "the yield wakes the task at once"
-    );
+    assert_eq!(woken.count(), 1, "the yield wakes the task at once");
     // The next call goes through, and a new run of 128 starts.
     assert_eq!(ready_run(&mut a, &mut cx, 1000), 128);
     assert_eq!(a.unsent_len(), 256, "a yielded call accepts nothing");
@@ -129,7 +115,7 @@ fn cooperative_false_turns_the_run_limit_off() {
     let (mut a, _b) = PipeBuilder::new().cooperative(false).build();
     let (woken, w) = counting_waker();
     assert_eq!(ready_run(&mut a, &mut Context::from_waker(&w), 1000), 1000);
-    assert_eq!(woken.0.load(Ordering::SeqCst), 0);
+    assert_eq!(woken.count(), 0);
 }
 
 #[cfg(feature = "tokio")]
