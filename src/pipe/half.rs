@@ -1,6 +1,6 @@
 //! The owned halves of a pipe end, [`ReadHalf`] and [`WriteHalf`]: each holds
 //! one side of one direction, its controls, and the entry points the front
-//! doors call. A [`PipeEnd`](super::end::PipeEnd) is one of each.
+//! doors call. A [`PipeEnd`](crate::PipeEnd) is one of each.
 
 use std::fmt;
 use std::io::{self, ErrorKind, IoSlice};
@@ -56,7 +56,7 @@ impl Shared {
     }
 }
 
-/// The reading half of a [`PipeEnd`], from [`PipeEnd::into_split`].
+/// The reading half of a [`PipeEnd`](crate::PipeEnd), from [`PipeEnd::into_split`](crate::PipeEnd::into_split).
 ///
 /// It has the read traits of every front door and the read-side controls.
 /// Dropping it shuts this end's reading side (as `shutdown(Shutdown::Read)`):
@@ -79,7 +79,7 @@ pub struct ReadHalf {
     pub(super) side: usize,
 }
 
-/// The writing half of a [`PipeEnd`], from [`PipeEnd::into_split`].
+/// The writing half of a [`PipeEnd`](crate::PipeEnd), from [`PipeEnd::into_split`](crate::PipeEnd::into_split).
 ///
 /// It has the write traits of every front door and the write-side controls.
 /// Dropping it shuts this end's writing side only (as
@@ -147,7 +147,7 @@ impl ReadHalf {
     }
 
     /// Sets the deadline of this end's reads (blocking and async); `None`
-    /// clears it. See [`PipeEnd::set_read_deadline`].
+    /// clears it. See [`PipeEnd::set_read_deadline`](crate::PipeEnd::set_read_deadline).
     ///
     /// # Errors
     ///
@@ -171,7 +171,7 @@ impl ReadHalf {
         Ok(())
     }
 
-    /// Bounds each blocking read; see [`PipeEnd::set_read_timeout`].
+    /// Bounds each blocking read; see [`PipeEnd::set_read_timeout`](crate::PipeEnd::set_read_timeout).
     ///
     /// # Errors
     ///
@@ -371,7 +371,7 @@ impl WriteHalf {
     }
 
     /// Sets the deadline of this end's writes (blocking and async); `None`
-    /// clears it. See [`PipeEnd::set_write_deadline`].
+    /// clears it. See [`PipeEnd::set_write_deadline`](crate::PipeEnd::set_write_deadline).
     ///
     /// # Errors
     ///
@@ -395,7 +395,7 @@ impl WriteHalf {
         Ok(())
     }
 
-    /// Bounds each blocking write; see [`PipeEnd::set_write_timeout`].
+    /// Bounds each blocking write; see [`PipeEnd::set_write_timeout`](crate::PipeEnd::set_write_timeout).
     ///
     /// # Errors
     ///
