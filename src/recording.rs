@@ -12,12 +12,14 @@ use std::task::{ready, Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use crate::tape::Tape;
+use crate::tape::{Tape, Writer};
 
 /// The recording side of a [`Recording`]: the tape, whether reads are
 /// recorded, and the copy of the last buffer `fill_buf` returned.
 struct Log {
-    tape: Tape,
+    /// The tape, held as a writer: the tape's waits end once the last
+    /// recording writing to it is gone.
+    tape: Writer,
     reads: bool,
     /// A copy of what the inner reader's last `fill_buf` returned, reused
     /// across calls so it allocates only while growing.
@@ -29,7 +31,7 @@ struct Log {
 impl Log {
     fn new(tape: Tape) -> Self {
         Log {
-            tape,
+            tape: Writer::attach(tape),
             reads: false,
             buffered: Vec::new(),
             consumed: 0,
@@ -239,7 +241,7 @@ impl<C> Recording<C> {
     /// ```
     #[must_use]
     pub fn tape(&self) -> Tape {
-        self.log.tape.clone()
+        Tape::clone(&self.log.tape)
     }
 
     /// The wrapped connection.

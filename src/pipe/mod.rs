@@ -37,3 +37,4 @@ pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
 pub use end::{PipeEnd, ReuniteError};
 pub use half::{ReadHalf, WriteHalf};
 pub(crate) use ring::append_bytes;
+pub(crate) use timer::wake_at;

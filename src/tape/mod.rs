@@ -22,16 +22,21 @@
 //! record back ([`Tape::bytes`], [`Tape::events`], [`Tape::take`], ...) in
 //! [`contents`], the assertions and their [`Mismatch`] in
 //! [`assert`](mod@assert), waiting ([`Tape::wait_for`], [`WaitFor`],
-//! [`Tape::wait_for_blocking`]) in [`wait`], and the mismatch messages in
-//! [`diff`].
+//! [`Tape::wait_for_blocking`]) in [`wait`], the live recordings that writes
+//! to the tape in [`writer`], and the mismatch messages in [`diff`] (built on
+//! [`align`] and [`hexdump`]).
 
+mod align;
 mod assert;
 mod contents;
 mod diff;
+mod hexdump;
 mod wait;
+mod writer;
 
 pub use assert::Mismatch;
 pub use wait::WaitFor;
+pub(crate) use writer::Writer;
 
 use crate::pipe::append_bytes;
 use crate::sync::wake_contained;
@@ -154,6 +159,9 @@ struct State {
     next_waiter: u64,
     /// Threads waiting in [`Tape::wait_for_blocking`].
     blocked: usize,
+    /// Live recordings writing to this tape, and whether one ever was.
+    writers: usize,
+    attached: bool,
 }
 
 impl State {
