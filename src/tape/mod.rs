@@ -372,6 +372,8 @@ impl fmt::Debug for Tape {
             .field("read", &state.read.bytes.len())
             .field("reads", &state.read.ends.len())
             .field("preview", &format_args!("{preview}"))
+            .field("recordings", &state.writers)
+            .field("waiting", &(state.wakers.len() + state.blocked))
             .finish()
     }
 }
