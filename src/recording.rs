@@ -117,6 +117,15 @@ pin_project! {
     ///   [`get_mut`](Recording::get_mut)). The copy costs one memcpy of the
     ///   buffered bytes per `fill_buf`, and nothing unless reads are recorded.
     ///
+    /// # Ending the tape's waits
+    ///
+    /// While it lives, a `Recording` counts as a writer of its tape (whether
+    /// or not `C` can write). Once the last recording on a tape is dropped or
+    /// unwrapped with [`into_inner`](Recording::into_inner), the tape's waits
+    /// ([`Tape::wait_for`], [`Tape::wait_for_blocking`]) for a pattern that
+    /// has not appeared fail with `UnexpectedEof` at once, instead of waiting
+    /// for bytes no one can write.
+    ///
     /// # Examples
     ///
     /// ```
@@ -170,6 +179,8 @@ impl<C> Recording<C> {
 
     /// Wraps `conn`, recording onto `tape`, which may be shared with other
     /// recordings: their writes land on one tape, in the order they happen.
+    /// The tape's waits end (see [`Tape::wait_for`]) only once all of them
+    /// are gone.
     ///
     /// # Examples
     ///
@@ -287,7 +298,9 @@ impl<C> Recording<C> {
         self.project().inner
     }
 
-    /// Unwraps the connection. The tape keeps what was recorded.
+    /// Unwraps the connection. The tape keeps what was recorded; this
+    /// recording no longer counts as one of its writers (see
+    /// [Ending the tape's waits](Recording#ending-the-tapes-waits)).
     ///
     /// # Examples
     ///

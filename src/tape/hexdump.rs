@@ -187,7 +187,7 @@ mod tests {
         let bytes = b"0123456789abcdefXYZ";
         let mut out = String::new();
         row(&mut out, "actual", bytes, 0);
-        marker(&mut out, 0, &[7..9]);
+        marker(&mut out, 0, std::slice::from_ref(&(7..9)));
         row(&mut out, "actual", bytes, 16);
         marker(&mut out, 16, &[7..9, 17..18]);
         let lines: Vec<&str> = out.lines().collect();

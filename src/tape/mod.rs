@@ -30,12 +30,14 @@ mod align;
 mod assert;
 mod contents;
 mod diff;
+mod framing;
 mod hexdump;
 mod wait;
+mod wait_for;
 mod writer;
 
 pub use assert::Mismatch;
-pub use wait::WaitFor;
+pub use wait_for::WaitFor;
 pub(crate) use writer::Writer;
 
 use crate::pipe::append_bytes;
