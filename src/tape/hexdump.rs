@@ -193,7 +193,10 @@ mod tests {
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 4, "{out}");
         for (row, marker, expected) in [(0, 1, ["37", "38"]), (2, 3, ["59", "59"])] {
-            let hex: Vec<usize> = lines[marker].match_indices("^^").map(|(i, _)| i).collect();
+            let hex: Vec<usize> = lines[marker][..ASCII_AT]
+                .match_indices("^^")
+                .map(|(i, _)| i)
+                .collect();
             assert_eq!(&lines[row][hex[0]..hex[0] + 2], expected[0], "{out}");
             assert_eq!(
                 &lines[row][hex[hex.len() - 1]..hex[hex.len() - 1] + 2],
