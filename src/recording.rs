@@ -14,12 +14,14 @@ use pin_project_lite::pin_project;
 
 use crate::copy::append_bytes;
 use crate::source::Source;
-use crate::tape::Tape;
+use crate::tape::{Tape, Writer};
 
 /// The recording side of a [`Recording`]: the tape, whether reads are
 /// recorded, and the copy of the last buffer `fill_buf` returned.
 struct Log {
-    tape: Tape,
+    /// The tape, held as a writer: the tape's waits end once the last
+    /// recording writing to it is gone.
+    tape: Writer,
     reads: bool,
     /// A copy of what the inner reader's last `fill_buf` returned, reused
     /// across calls so it allocates only while growing.
@@ -31,7 +33,7 @@ struct Log {
 impl Log {
     fn new(tape: Tape) -> Self {
         Log {
-            tape,
+            tape: Writer::attach(tape),
             reads: false,
             buffered: Vec::new(),
             consumed: 0,
@@ -119,6 +121,15 @@ pin_project! {
     ///   [`get_mut`](Recording::get_mut)). The copy costs one memcpy of the
     ///   buffered bytes per `fill_buf`, and nothing unless reads are recorded.
     ///
+    /// # Ending the tape's waits
+    ///
+    /// While it lives, a `Recording` counts as a writer of its tape (whether
+    /// or not `C` can write). Once the last recording on a tape is dropped or
+    /// unwrapped with [`into_inner`](Recording::into_inner), the tape's waits
+    /// ([`Tape::wait_for`], [`Tape::wait_for_blocking`]) for a pattern that
+    /// has not appeared fail with `UnexpectedEof` at once, instead of waiting
+    /// for bytes no one can write.
+    ///
     /// # Examples
     ///
     /// ```
@@ -172,6 +183,8 @@ impl<C> Recording<C> {
 
     /// Wraps `conn`, recording onto `tape`, which may be shared with other
     /// recordings: their writes land on one tape, in the order they happen.
+    /// The tape's waits end (see [`Tape::wait_for`]) only once all of them
+    /// are gone.
     ///
     /// # Examples
     ///
@@ -243,7 +256,7 @@ impl<C> Recording<C> {
     /// ```
     #[must_use]
     pub fn tape(&self) -> Tape {
-        self.log.tape.clone()
+        Tape::clone(&self.log.tape)
     }
 
     /// The wrapped connection.
@@ -289,7 +302,9 @@ impl<C> Recording<C> {
         self.project().inner
     }
 
-    /// Unwraps the connection. The tape keeps what was recorded.
+    /// Unwraps the connection. The tape keeps what was recorded; this
+    /// recording no longer counts as one of its writers (see
+    /// [Ending the tape's waits](Recording#ending-the-tapes-waits)).
     ///
     /// # Examples
     ///

@@ -116,7 +116,10 @@ fn mismatch_is_a_send_sync_error() {
 
 #[test]
 fn wait_for_is_a_send_unpin_future() {
-    fn check<F: std::future::Future<Output = ()> + Debug + Send + Unpin + 'static>() {}
+    fn check<
+        F: std::future::Future<Output = std::io::Result<()>> + Debug + Send + Unpin + 'static,
+    >() {
+    }
     check::<WaitFor>();
 }
 

@@ -176,7 +176,7 @@ fn a_pending_wait_for_rescans_from_the_start_after_each_take() {
         take(&tape);
         conn.write_all(b"needle").unwrap(); // shorter than what it scanned
         assert!(waiting.is_woken());
-        tokio_test::assert_ready!(waiting.poll());
+        tokio_test::assert_ready_ok!(waiting.poll());
     }
 }
 
@@ -321,7 +321,7 @@ fn mismatch_when_more_was_written_than_expected() {
 }
 
 #[test]
-fn binary_mismatch_shows_hex_without_text() {
+fn short_binary_mismatch_shows_both_sides_whole_with_escaped_text() {
     let actual: Vec<u8> = (0..64).map(|i| (i * 7) as u8 ^ 0x80).collect();
     let mut expected = actual.clone();
     expected[40] ^= 1;
@@ -331,13 +331,33 @@ fn binary_mismatch_shows_hex_without_text() {
         message.contains("first difference at offset 40, in write #1 at offset 8"),
         "{message}"
     );
-    assert!(!message.contains("(text)"), "{message}");
-    // 16 bytes of context each side: rows 0x10, 0x20 and 0x30.
+    // Short sides are shown whole: every row, on both sides.
+    for row in ["00000000", "00000010", "00000020", "00000030"] {
+        assert_eq!(message.matches(&format!("{row}  ")).count(), 2, "{message}");
+    }
+    // Binary bytes are escaped, never dropped from the text lines.
     assert!(
-        message.contains("00000010") && message.contains("00000030"),
+        message.contains(r#"actual   (text): "\x80\x87\x8e"#),
         "{message}"
     );
+}
+
+#[test]
+fn long_binary_mismatch_shows_a_window_around_each_region() {
+    let actual: Vec<u8> = (0..1000).map(|i| (i * 7) as u8 ^ 0x80).collect();
+    let mut expected = actual.clone();
+    expected[40] ^= 1;
+    expected[700] ^= 1;
+    let (_conn, tape) = written(&[&actual]);
+    let message = tape.try_assert_written(&expected).unwrap_err().to_string();
+    assert!(message.contains("2 differing regions"), "{message}");
+    // 16 bytes of context each side: rows 0x10..0x30 and 0x2a0..0x2c0.
+    for row in ["00000010", "00000030", "000002a0", "000002c0"] {
+        assert!(message.contains(row), "{row}: {message}");
+    }
     assert!(!message.contains("00000000  "), "{message}");
+    assert!(!message.contains("00000100  "), "{message}");
+    assert!(message.contains("expected (text): "), "{message}");
 }
 
 #[test]
@@ -496,9 +516,9 @@ fn events_rebuild_writes_and_reads_in_order() {
 fn wait_for_is_ready_at_once_when_already_written() {
     let (_conn, tape) = written(&[b"xx READY yy"]);
     let mut task = tokio_test::task::spawn(tape.wait_for("READY"));
-    tokio_test::assert_ready!(task.poll());
+    tokio_test::assert_ready_ok!(task.poll());
     let mut empty = tokio_test::task::spawn(tape.wait_for(""));
-    tokio_test::assert_ready!(empty.poll());
+    tokio_test::assert_ready_ok!(empty.poll());
 }
 
 #[test]
@@ -518,7 +538,7 @@ fn wait_for_is_woken_by_each_write_and_ready_once_the_pattern_is_complete() {
 
     conn.write_all(b"\n").unwrap();
     assert!(task.is_woken());
-    tokio_test::assert_ready!(task.poll());
+    tokio_test::assert_ready_ok!(task.poll());
 }
 
 #[test]
@@ -566,7 +586,7 @@ fn panicking_wait_for_waker_does_not_escape_into_the_recordings_write() {
     assert_eq!(conn.get_ref(), b"ping");
     // The waiters after the panicking one are still woken.
     assert!(good.is_woken());
-    tokio_test::assert_ready!(good.poll());
+    tokio_test::assert_ready_ok!(good.poll());
     assert!(std::pin::Pin::new(&mut bad).poll(&mut cx).is_ready());
 }
 
@@ -579,7 +599,7 @@ fn wait_for_looks_only_at_bytes_written_after_clear() {
     conn.write_all(b"d").unwrap();
     tokio_test::assert_pending!(task.poll());
     conn.write_all(b"cd").unwrap();
-    tokio_test::assert_ready!(task.poll());
+    tokio_test::assert_ready_ok!(task.poll());
 }
 
 #[test]
@@ -591,7 +611,7 @@ fn wait_for_with_pattern_written_in_pieces_from_another_thread() {
                 conn.write_all(piece).unwrap();
             }
         });
-        futures::executor::block_on(tape.wait_for("200 OK\r\n"));
+        futures::executor::block_on(tape.wait_for("200 OK\r\n")).unwrap();
         writer.join().unwrap();
         tape.assert_written("HTTP/1.1 200 OK\r\n");
     });
@@ -606,7 +626,7 @@ fn wait_for_with_pattern_written_in_pieces_from_another_task() {
             tokio::task::yield_now().await;
             conn.write_all(piece.as_bytes()).unwrap();
         }
-        waiter.await.unwrap();
+        waiter.await.unwrap().unwrap();
     });
 }
 

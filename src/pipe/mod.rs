@@ -36,3 +36,4 @@ mod wake;
 pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
 pub use end::{PipeEnd, ReuniteError};
 pub use half::{ReadHalf, WriteHalf};
+pub(crate) use timer::wake_at;

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::{diff, Tape};
+use super::{diff, framing, Tape};
 
 /// The error returned by the `try_assert_*` methods of [`Tape`] when the
 /// recorded bytes differ from the expected ones.
@@ -12,8 +12,13 @@ use super::{diff, Tape};
 /// Its `Display` (and, so that `.unwrap()` prints something readable, its
 /// `Debug`) is the full multi-line message the panicking assertions print:
 /// both lengths, the offset of the first difference and the write (or read)
-/// that holds it, a hex + ASCII window around it, and both sides as escaped
-/// text when they are mostly printable.
+/// that holds it, then an aligned diff: every region where the sides differ
+/// (insertions and deletions found as such, so what follows them is not
+/// reported as different), up to 8 and then "N more regions", with a hex +
+/// ASCII view that marks the differing bytes (both sides whole when each is
+/// at most 256 bytes, else a window around each region), and both sides as
+/// escaped text (`\0`, `\r`, `\n`, `\xNN`), cut around the first difference
+/// when long.
 ///
 /// # Examples
 ///
@@ -64,8 +69,9 @@ impl Tape {
     ///
     /// Panics if they differ, with a message giving both lengths, the offset
     /// of the first differing byte, the write that holds it and the offset
-    /// within that write, a hex + ASCII window around it, and both sides as
-    /// escaped text when they are mostly printable. The panic points at the
+    /// within that write, every differing region of an aligned diff with a
+    /// hex + ASCII view of it, and both sides as escaped text (see
+    /// [`Mismatch`]). The panic points at the
     /// caller. [`try_assert_written`](Tape::try_assert_written) returns the
     /// message instead.
     ///
@@ -94,7 +100,7 @@ impl Tape {
     ///
     /// # Errors
     ///
-    /// Returns a [`Mismatch`] describing the first difference (see
+    /// Returns a [`Mismatch`] describing the differences (see
     /// [`assert_written`](Tape::assert_written)) if they differ.
     ///
     /// # Examples
@@ -159,7 +165,7 @@ impl Tape {
     ///
     /// # Errors
     ///
-    /// Returns a [`Mismatch`] describing the first difference if they differ.
+    /// Returns a [`Mismatch`] describing the differences if they differ.
     ///
     /// # Examples
     ///
@@ -191,7 +197,8 @@ impl Tape {
     /// # Panics
     ///
     /// Panics if they differ, saying how many writes each side has, which
-    /// write differs first and where within it (with a hex + ASCII window),
+    /// write differs first and where within it (with the aligned diff of
+    /// that write),
     /// whether the bytes are equal and only the boundaries differ, and a list
     /// of the writes on both sides.
     ///
@@ -254,7 +261,7 @@ impl Tape {
         let state = self.lock();
         let (actual, ends) = (state.written.bytes.clone(), state.written.ends.clone());
         drop(state);
-        match diff::chunks_mismatch("write", &expected, &actual, &ends) {
+        match framing::chunks_mismatch("write", &expected, &actual, &ends) {
             Some(message) => Err(Mismatch::new(message)),
             None => Ok(()),
         }

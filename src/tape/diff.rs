@@ -1,24 +1,32 @@
-//! Mismatch messages for the tape assertions.
+//! Mismatch messages for the tape assertions, and the dump of what was
+//! recorded that the waits print when they fail.
 //!
-//! Everything here runs only when an assertion fails, so it favours a readable
-//! message over speed. The tape hands in plain slices plus the end offsets of
-//! each recorded write (or read), so no lock is held while formatting.
+//! Everything here runs only when an assertion or a wait fails, so it favours
+//! a readable message over speed. The tape hands in plain slices plus the end
+//! offsets of each recorded write (or read), so no lock is held while
+//! formatting. The alignment comes from [`super::align`], the hex rows and
+//! escaping from [`super::hexdump`].
 
 use std::fmt::Write as _;
+use std::ops::Range;
 
-/// Bytes shown on each side of the first difference in the hex window.
+use super::align::{align, Alignment, Region};
+use super::hexdump::{all_rows, block, escape, quoted, window, Side};
+
+pub(crate) use super::hexdump::preview;
+
+/// Bytes of context shown on each side of a differing region in the hex.
 const CONTEXT: usize = 16;
-/// Bytes per hex row.
-const ROW: usize = 16;
-/// Longest side shown in full as escaped text; longer ones are cut around the
-/// difference.
-const TEXT_FULL: usize = 160;
-/// Bytes of text shown on each side of the difference when cut.
+/// Sides up to this long are shown whole, in hex and as text.
+const FULL: usize = 256;
+/// Bytes of a long region shown in its hex window.
+const REGION_SHOWN: usize = 64;
+/// Differing regions listed (and shown in hex) before "N more regions".
+const REGIONS_MAX: usize = 8;
+/// Bytes of text shown on each side of the first difference when cut.
 const TEXT_CONTEXT: usize = 64;
-/// Writes listed in full in a framing mismatch.
-const LIST_MAX: usize = 16;
-/// Bytes of each write previewed in a framing mismatch.
-const PREVIEW: usize = 40;
+/// Bytes of each region previewed in the list of regions.
+const REGION_PREVIEW: usize = 24;
 
 /// The index of the chunk (write or read) holding byte `offset`, and the
 /// offset within that chunk. `None` if `offset` is past the last chunk.
@@ -34,45 +42,21 @@ fn locate(ends: &[usize], offset: usize) -> Option<(usize, usize)> {
 /// The offset of the first byte where `a` and `b` differ, or the shorter
 /// length if one is a prefix of the other; `None` if they are equal.
 pub(crate) fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
-    if a == b {
-        return None;
-    }
-    let common = a.len().min(b.len());
-    // Compare in blocks first so long equal prefixes are cheap.
-    let mut at = 0;
-    while at + 64 <= common && a[at..at + 64] == b[at..at + 64] {
-        at += 64;
-    }
-    Some(
-        a[at..common]
-            .iter()
-            .zip(&b[at..common])
-            .position(|(x, y)| x != y)
-            .map_or(common, |p| at + p),
-    )
+    (a != b).then(|| a.iter().zip(b).take_while(|(x, y)| x == y).count())
 }
 
-/// Whether `bytes` reads well as escaped text: at least 90% printable ASCII
-/// or common whitespace.
-fn mostly_printable(bytes: &[u8]) -> bool {
-    let printable = bytes
-        .iter()
-        .filter(|&&b| (0x20..0x7f).contains(&b) || matches!(b, b'\n' | b'\r' | b'\t'))
-        .count();
-    printable * 10 >= bytes.len() * 9
-}
-
-/// `bytes` as a quoted, escaped string; cut around `around` when long.
+/// `bytes` as one quoted, escaped string; cut around `around` when longer
+/// than [`FULL`].
 fn escaped(bytes: &[u8], around: usize) -> String {
-    if bytes.len() <= TEXT_FULL {
-        return format!("\"{}\"", bytes.escape_ascii());
+    if bytes.len() <= FULL {
+        return quoted(bytes);
     }
     let start = around.saturating_sub(TEXT_CONTEXT).min(bytes.len());
     let end = (around + TEXT_CONTEXT).min(bytes.len());
     format!(
-        "{}\"{}\"{} ({} bytes in all, showing {}..{})",
+        "{}{}{} ({} bytes in all, showing {}..{})",
         if start > 0 { "..." } else { "" },
-        bytes[start..end].escape_ascii(),
+        quoted(&bytes[start..end]),
         if end < bytes.len() { "..." } else { "" },
         bytes.len(),
         start,
@@ -80,79 +64,18 @@ fn escaped(bytes: &[u8], around: usize) -> String {
     )
 }
 
-/// A short preview of `bytes` for one-line summaries.
-pub(crate) fn preview(bytes: &[u8], max: usize) -> String {
-    if bytes.len() <= max {
-        format!("\"{}\"", bytes.escape_ascii())
+/// "1 byte", "3 bytes".
+pub(crate) fn count(n: usize, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
     } else {
-        format!("\"{}\"...", bytes[..max].escape_ascii())
+        format!("{n} {unit}s")
     }
 }
 
-/// One hex + ASCII row of `bytes`, covering `row_start..row_start + ROW`.
-fn hex_row(out: &mut String, label: &str, bytes: &[u8], row_start: usize) {
-    let _ = write!(out, "  {label:<8}  {row_start:08x}  ");
-    for i in 0..ROW {
-        if i == ROW / 2 {
-            out.push(' ');
-        }
-        match bytes.get(row_start + i) {
-            Some(b) => {
-                let _ = write!(out, "{b:02x} ");
-            }
-            None => out.push_str("   "),
-        }
-    }
-    if row_start >= bytes.len() {
-        out.truncate(out.trim_end().len());
-        out.push('\n');
-        return;
-    }
-    out.push_str(" |");
-    for i in 0..ROW {
-        match bytes.get(row_start + i) {
-            Some(&b) if (0x20..0x7f).contains(&b) => out.push(b as char),
-            Some(_) => out.push('.'),
-            None => break,
-        }
-    }
-    out.push_str("|\n");
-}
-
-/// The marker row: `^^` under the differing byte in the hex column and `^`
-/// under it in the ASCII column.
-fn marker_row(out: &mut String, column: usize) {
-    // "  " + label(8) + "  " + offset(8) + "  " = 22 characters before the hex.
-    let mut line = " ".repeat(22);
-    let hex_at = column * 3 + usize::from(column >= ROW / 2);
-    line.push_str(&" ".repeat(hex_at));
-    line.push_str("^^");
-    // Hex area: 16 * 3 + 1 (gap) characters, then " |".
-    let ascii_at = 22 + ROW * 3 + 1 + 2 + column;
-    while line.len() < ascii_at {
-        line.push(' ');
-    }
-    line.push('^');
-    out.push_str(&line);
-    out.push('\n');
-}
-
-/// A hex + ASCII window of `expected` and `actual` around `offset`, in aligned
-/// rows: expected, actual, then a marker under the first difference.
-pub(crate) fn hex_window(out: &mut String, expected: &[u8], actual: &[u8], offset: usize) {
-    let longest = expected.len().max(actual.len());
-    let first_row = offset.saturating_sub(CONTEXT) / ROW * ROW;
-    let end = (offset + CONTEXT + 1).min(longest).max(offset + 1);
-    let _ = writeln!(out, "  {:<8}  {:<8}  {:<49} |ascii|", "", "offset", "hex");
-    let mut row = first_row;
-    while row < end {
-        hex_row(out, "expected", expected, row);
-        hex_row(out, "actual", actual, row);
-        if (row..row + ROW).contains(&offset) {
-            marker_row(out, offset - row);
-        }
-        row += ROW;
-    }
+/// `('A')`, `('\n')` and the like for a byte.
+fn char_note(b: u8) -> String {
+    format!("('{}')", escape(&[b]))
 }
 
 /// Describes where `offset` falls among the chunks of one side.
@@ -164,11 +87,159 @@ fn position_note(ends: &[usize], offset: usize, unit: &str) -> String {
     }
 }
 
-/// Appends both sides as escaped text when they are mostly printable.
-fn text_lines(out: &mut String, expected: &[u8], actual: &[u8], offset: usize) {
-    if mostly_printable(expected) && mostly_printable(actual) {
-        let _ = writeln!(out, "  expected (text): {}", escaped(expected, offset));
-        let _ = writeln!(out, "  actual   (text): {}", escaped(actual, offset));
+/// One line of the list of regions.
+fn describe(out: &mut String, n: usize, r: &Region, e: &[u8], a: &[u8], chunks: Chunks<'_>) {
+    let (e_part, a_part) = (&e[r.expected.clone()], &a[r.actual.clone()]);
+    let _ = write!(out, "    {n}. offset {}", r.expected.start);
+    if r.actual.start != r.expected.start {
+        let _ = write!(out, " (actual offset {})", r.actual.start);
+    }
+    let (ep, ap) = (
+        preview(e_part, REGION_PREVIEW),
+        preview(a_part, REGION_PREVIEW),
+    );
+    let _ = match (e_part.is_empty(), a_part.is_empty()) {
+        (false, true) => write!(out, ": {} missing {ep}", count(e_part.len(), "byte")),
+        (true, false) => write!(out, ": {} extra {ap}", count(a_part.len(), "byte")),
+        _ => write!(
+            out,
+            ": expected {} {ep}, actual {} {ap}",
+            count(e_part.len(), "byte"),
+            count(a_part.len(), "byte")
+        ),
+    };
+    if let Some((ends, unit)) = chunks {
+        match locate(ends, r.actual.start) {
+            Some((index, within)) => {
+                let _ = write!(out, "; {unit} #{index} at offset {within}");
+            }
+            None => {
+                if let Some(last) = ends.len().checked_sub(1) {
+                    let _ = write!(out, "; after the last {unit} (#{last})");
+                }
+            }
+        }
+    }
+    out.push('\n');
+}
+
+/// The recorded chunk boundaries of the actual side and their unit, when
+/// regions should say which write (or read) holds them.
+pub(crate) type Chunks<'a> = Option<(&'a [usize], &'a str)>;
+
+/// The aligned diff of two differing sides: the list of differing regions,
+/// their hex (both sides whole when short, a window per region otherwise)
+/// and both sides as escaped text.
+pub(crate) fn explain(out: &mut String, e: &[u8], a: &[u8], chunks: Chunks<'_>) {
+    let Alignment {
+        regions,
+        unaligned_from,
+    } = align(e, a);
+    let _ = writeln!(
+        out,
+        "  {} (aligned: inserted or deleted bytes shift the rest):",
+        count(regions.len(), "differing region")
+    );
+    for (i, region) in regions.iter().take(REGIONS_MAX).enumerate() {
+        describe(out, i + 1, region, e, a, chunks);
+    }
+    if regions.len() > REGIONS_MAX {
+        let _ = writeln!(
+            out,
+            "    ... and {} more regions",
+            regions.len() - REGIONS_MAX
+        );
+    }
+    if let Some((e_at, a_at)) = unaligned_from {
+        let _ = writeln!(
+            out,
+            "    ... and more from offset {e_at} (actual offset {a_at}) on, not aligned: \
+             the differing middle is longer than 64 KiB"
+        );
+    }
+    let marks = |side: fn(&Region) -> Range<usize>, all: &[Region]| -> Vec<Range<usize>> {
+        all.iter().map(side).collect()
+    };
+    if e.len() <= FULL && a.len() <= FULL {
+        out.push('\n');
+        let (e_marks, a_marks) = (
+            marks(|r| r.expected.clone(), &regions),
+            marks(|r| r.actual.clone(), &regions),
+        );
+        block(
+            out,
+            &[
+                Side {
+                    label: "expected",
+                    bytes: e,
+                    rows: all_rows(e.len()),
+                    marked: &e_marks,
+                },
+                Side {
+                    label: "actual",
+                    bytes: a,
+                    rows: all_rows(a.len()),
+                    marked: &a_marks,
+                },
+            ],
+        );
+    } else {
+        windows(out, e, a, &regions[..regions.len().min(REGIONS_MAX)]);
+    }
+    out.push('\n');
+    let first = regions.first().map_or(0, |r| r.expected.start);
+    let _ = writeln!(out, "  expected (text): {}", escaped(e, first));
+    let _ = writeln!(out, "  actual   (text): {}", escaped(a, first));
+}
+
+/// One hex block per group of regions whose windows overlap.
+fn windows(out: &mut String, e: &[u8], a: &[u8], regions: &[Region]) {
+    let win = |len, r: &Range<usize>| window(len, r, CONTEXT, REGION_SHOWN);
+    let mut at = 0;
+    while at < regions.len() {
+        let (mut e_rows, mut a_rows) = (
+            win(e.len(), &regions[at].expected),
+            win(a.len(), &regions[at].actual),
+        );
+        let mut end = at + 1;
+        while let Some(next) = regions.get(end) {
+            let (ne, na) = (win(e.len(), &next.expected), win(a.len(), &next.actual));
+            if ne.start > e_rows.end || na.start > a_rows.end {
+                break;
+            }
+            e_rows.end = e_rows.end.max(ne.end);
+            a_rows.end = a_rows.end.max(na.end);
+            end += 1;
+        }
+        let group = &regions[at..end];
+        let e_marks: Vec<_> = group.iter().map(|r| r.expected.clone()).collect();
+        let a_marks: Vec<_> = group.iter().map(|r| r.actual.clone()).collect();
+        out.push('\n');
+        let shown = |r: &Region| r.expected.len().max(r.actual.len()) > REGION_SHOWN;
+        if group.iter().any(shown) {
+            let _ = writeln!(
+                out,
+                "  (regions longer than {REGION_SHOWN} bytes: their first {REGION_SHOWN} bytes)"
+            );
+        }
+        block(
+            out,
+            &[
+                Side {
+                    label: "expected",
+                    bytes: e,
+                    rows: e_rows,
+                    marked: &e_marks,
+                },
+                Side {
+                    label: "actual",
+                    bytes: a,
+                    rows: a_rows,
+                    marked: &a_marks,
+                },
+            ],
+        );
+        at = end;
     }
 }
 
@@ -224,145 +295,47 @@ pub(crate) fn stream_mismatch(
             char_note(actual[offset])
         );
     }
-    out.push('\n');
-    hex_window(&mut out, expected, actual, offset);
-    out.push('\n');
-    text_lines(&mut out, expected, actual, offset);
+    explain(&mut out, expected, actual, Some((ends, unit)));
     Some(out.trim_end().to_owned())
 }
 
-/// "1 write", "3 writes".
-fn count(n: usize, unit: &str) -> String {
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
-    }
-}
-
-/// `('A')`, `('\n')` and the like for a byte.
-fn char_note(b: u8) -> String {
-    format!("('{}')", [b].escape_ascii())
-}
-
-/// The message for a framing mismatch between the expected writes and the
-/// recorded ones (`actual` split at `ends`), or `None` if they match.
-pub(crate) fn chunks_mismatch(
-    unit: &str,
-    expected: &[&[u8]],
-    actual: &[u8],
-    ends: &[usize],
-) -> Option<String> {
-    let chunk = |i: usize| -> &[u8] {
-        let start = if i == 0 { 0 } else { ends[i - 1] };
-        &actual[start..ends[i]]
-    };
-    let common = expected.len().min(ends.len());
-    let differing = (0..common).find(|&i| expected[i] != chunk(i));
-    if differing.is_none() && expected.len() == ends.len() {
-        return None;
-    }
-    let expected_total: usize = expected.iter().map(|e| e.len()).sum();
-    let mut out = String::new();
-    let _ = writeln!(out, "{unit}s differ from the expected {unit}s");
+/// What a wait saw when it failed: how many bytes and chunks, then their hex
+/// (whole when short, else the last [`FULL`] bytes) and the escaped text.
+pub(crate) fn recorded(out: &mut String, label: &str, bytes: &[u8], chunks: usize, unit: &str) {
+    let len = bytes.len();
     let _ = writeln!(
         out,
-        "  expected: {} ({} bytes), actual: {} ({} bytes)",
-        count(expected.len(), unit),
-        expected_total,
-        count(ends.len(), unit),
-        actual.len()
+        "  {} {label} so far ({})",
+        count(len, "byte"),
+        count(chunks, unit)
     );
-    match differing {
-        Some(i) => {
-            let (e, a) = (expected[i], chunk(i));
-            let offset = first_difference(e, a).unwrap_or(0);
-            let start = if i == 0 { 0 } else { ends[i - 1] };
-            let _ = writeln!(
-                out,
-                "  first differing {unit}: #{i} (the {unit}s before it match)"
-            );
-            let _ = writeln!(
-                out,
-                "    expected {unit} #{i}: {} bytes {}",
-                e.len(),
-                preview(e, PREVIEW)
-            );
-            let _ = writeln!(
-                out,
-                "    actual   {unit} #{i}: {} bytes {}",
-                a.len(),
-                preview(a, PREVIEW)
-            );
-            let _ = writeln!(
-                out,
-                "    first difference at offset {offset} of {unit} #{i} \
-                 (offset {} of all bytes)",
-                start + offset
-            );
-            out.push('\n');
-            hex_window(&mut out, e, a, offset);
-            out.push('\n');
-            text_lines(&mut out, e, a, offset);
-        }
-        None if expected.len() > ends.len() => {
-            let _ = writeln!(
-                out,
-                "  the first {common} {unit}s match; {} expected {unit}(s) missing, \
-                 the first being #{common}: {}",
-                expected.len() - common,
-                preview(expected[common], PREVIEW)
-            );
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "  the first {common} {unit}s match; {} extra {unit}(s), \
-                 the first being #{common}: {}",
-                ends.len() - common,
-                preview(chunk(common), PREVIEW)
-            );
-        }
+    if len == 0 {
+        return;
     }
-    let concatenated_equal = expected_total == actual.len() && {
-        let mut at = 0;
-        expected.iter().all(|e| {
-            let ok = actual[at..at + e.len()] == **e;
-            at += e.len();
-            ok
-        })
+    out.push('\n');
+    let rows = if len <= FULL {
+        all_rows(len)
+    } else {
+        let first = (len - FULL) / 16 * 16;
+        let _ = writeln!(out, "  (the last {} of {len} bytes)", len - first);
+        first..all_rows(len).end
     };
-    if concatenated_equal {
-        let _ = writeln!(
-            out,
-            "  note: all bytes are equal; only the {unit} boundaries differ"
-        );
-    }
-    list(&mut out, "expected", unit, expected.iter().copied());
-    list(&mut out, "actual", unit, (0..ends.len()).map(chunk));
-    Some(out.trim_end().to_owned())
-}
-
-/// One line per chunk (up to [`LIST_MAX`]), for a framing mismatch.
-fn list<'a>(
-    out: &mut String,
-    label: &str,
-    unit: &str,
-    chunks: impl ExactSizeIterator<Item = &'a [u8]>,
-) {
-    let count = chunks.len();
-    let _ = writeln!(out, "  {label} {unit}s:");
-    for (i, c) in chunks.take(LIST_MAX).enumerate() {
-        let _ = writeln!(
-            out,
-            "    #{i:<3} {:>6} bytes  {}",
-            c.len(),
-            preview(c, PREVIEW)
-        );
-    }
-    if count > LIST_MAX {
-        let _ = writeln!(out, "    ... and {} more", count - LIST_MAX);
-    }
+    block(
+        out,
+        &[Side {
+            label,
+            bytes,
+            rows,
+            marked: &[],
+        }],
+    );
+    out.push('\n');
+    let text = if len <= FULL {
+        quoted(bytes)
+    } else {
+        format!("...{}", quoted(&bytes[len - 2 * TEXT_CONTEXT..]))
+    };
+    let _ = writeln!(out, "  {label} (text): {text}");
 }
 
 #[cfg(test)]
@@ -388,21 +361,5 @@ mod tests {
         let mut other = long.clone();
         other[150] = 0;
         assert_eq!(first_difference(&long, &other), Some(150));
-    }
-
-    #[test]
-    fn marker_sits_under_the_byte() {
-        let mut out = String::new();
-        hex_window(&mut out, b"0123456789abcdefXYZ", b"0123456789abcdefXQZ", 17);
-        let lines: Vec<&str> = out.lines().collect();
-        let actual = lines
-            .iter()
-            .rposition(|l| l.trim_start().starts_with("actual"))
-            .unwrap();
-        let marker = lines[actual + 1];
-        let caret = marker.find("^^").unwrap();
-        assert_eq!(&lines[actual][caret..caret + 2], "51");
-        let ascii_caret = marker.rfind('^').unwrap();
-        assert_eq!(&lines[actual][ascii_caret..=ascii_caret], "Q");
     }
 }

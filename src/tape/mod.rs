@@ -22,16 +22,23 @@
 //! record back ([`Tape::bytes`], [`Tape::events`], [`Tape::take`], ...) in
 //! [`contents`], the assertions and their [`Mismatch`] in
 //! [`assert`](mod@assert), waiting ([`Tape::wait_for`], [`WaitFor`],
-//! [`Tape::wait_for_blocking`]) in [`wait`], and the mismatch messages in
-//! [`diff`].
+//! [`Tape::wait_for_blocking`]) in [`wait`], the live recordings that writes
+//! to the tape in [`writer`], and the mismatch messages in [`diff`] (built on
+//! [`align`] and [`hexdump`]).
 
+mod align;
 mod assert;
 mod contents;
 mod diff;
+mod framing;
+mod hexdump;
 mod wait;
+mod wait_for;
+mod writer;
 
 pub use assert::Mismatch;
-pub use wait::WaitFor;
+pub use wait_for::WaitFor;
+pub(crate) use writer::Writer;
 
 use crate::copy::append_bytes;
 use crate::source::Source;
@@ -152,6 +159,9 @@ struct State {
     next_waiter: u64,
     /// Threads waiting in [`Tape::wait_for_blocking`].
     blocked: usize,
+    /// Live recordings writing to this tape, and whether one ever was.
+    writers: usize,
+    attached: bool,
 }
 
 impl State {
@@ -343,6 +353,8 @@ impl fmt::Debug for Tape {
             .field("read", &state.read.bytes.len())
             .field("reads", &state.read.ends.len())
             .field("preview", &format_args!("{preview}"))
+            .field("recordings", &state.writers)
+            .field("waiting", &(state.wakers.len() + state.blocked))
             .finish()
     }
 }

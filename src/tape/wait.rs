@@ -1,16 +1,24 @@
-//! Waiting for a pattern on the tape: [`Tape::wait_for`] and its [`WaitFor`]
-//! future, and [`Tape::wait_for_blocking`]. Both scan incrementally: a waiter
-//! keeps a [`Cursor`] and looks only at the bytes written since its last look.
+//! Waiting for a pattern on the tape: what both twins share (the incremental
+//! search, the verdict and the error), and the blocking twin,
+//! [`Tape::wait_for_blocking`]; the async one, [`Tape::wait_for`], is in
+//! [`super::wait_for`]. Both scan incrementally: a waiter keeps a [`Cursor`]
+//! and looks only at the bytes written since its last look.
+//!
+//! No wait can hang. Each one ends, in this order of precedence, when:
+//! 1. the written bytes contain the pattern: `Ok(())`;
+//! 2. no recording writes to the tape any more (one was attached, and every
+//!    one is gone): `UnexpectedEof`, since the pattern can no longer appear;
+//! 3. its bound passes: `TimedOut`.
+//!
+//! The async and blocking twins decide with the same [`State::verdict`] and
+//! word their errors with the same [`Failure::into_error`], so their messages
+//! are identical.
 
-use std::fmt;
-use std::future::Future;
 use std::io;
-use std::pin::Pin;
 use std::sync::PoisonError;
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use super::{State, Tape};
+use super::{diff, State, Tape};
 
 impl State {
     /// Whether the written bytes contain `pattern`, scanning only what is new
@@ -36,11 +44,109 @@ impl State {
         cursor.from = hay.len() + 1 - pattern.len();
         false
     }
+
+    /// How a wait for `pattern` stands: `None` while it must wait on, else
+    /// its outcome. `deadline` is the wait's bound, with the duration it was
+    /// given, for the message.
+    pub(super) fn verdict(
+        &self,
+        pattern: &[u8],
+        cursor: &mut Cursor,
+        deadline: Option<(Instant, Duration)>,
+    ) -> Option<Result<(), Failure>> {
+        if self.contains(pattern, cursor) {
+            return Some(Ok(()));
+        }
+        let reason = if self.attached && self.writers == 0 {
+            Reason::NoWriters
+        } else {
+            match deadline {
+                Some((at, bound)) if Instant::now() >= at => Reason::TimedOut(bound),
+                _ => return None,
+            }
+        };
+        Some(Err(Failure {
+            reason,
+            pattern: pattern.to_vec(),
+            written: self.written.bytes.clone(),
+            writes: self.written.ends.len(),
+            writers: self.writers,
+            attached: self.attached,
+        }))
+    }
+}
+
+/// Why a wait gave up.
+#[derive(Debug, Clone, Copy)]
+enum Reason {
+    TimedOut(Duration),
+    NoWriters,
+}
+
+/// A failed wait: what it waited for and what the tape held at that moment,
+/// copied under the lock so the message is formatted after releasing it.
+pub(super) struct Failure {
+    reason: Reason,
+    pattern: Vec<u8>,
+    written: Vec<u8>,
+    writes: usize,
+    writers: usize,
+    attached: bool,
+}
+
+impl Failure {
+    pub(super) fn into_error(self) -> io::Error {
+        use std::fmt::Write as _;
+        let pattern = diff::preview(&self.pattern, usize::MAX);
+        let mut out = String::new();
+        let kind = match self.reason {
+            Reason::TimedOut(bound) => {
+                let _ = writeln!(
+                    out,
+                    "timed out after {bound:?} waiting for the written bytes to contain {pattern}"
+                );
+                io::ErrorKind::TimedOut
+            }
+            Reason::NoWriters => {
+                let _ = writeln!(
+                    out,
+                    "the written bytes do not contain {pattern}, and no recording writes to \
+                     this tape any more: the pattern can no longer appear"
+                );
+                io::ErrorKind::UnexpectedEof
+            }
+        };
+        let _ = match (self.writers, self.attached) {
+            (0, true) => writeln!(
+                out,
+                "  every recording that wrote to this tape is gone (dropped or unwrapped)"
+            ),
+            (0, false) => writeln!(
+                out,
+                "  no recording was ever attached to this tape (see `Recording::with_tape`)"
+            ),
+            (1, _) => writeln!(out, "  1 recording still writes to this tape"),
+            (n, _) => writeln!(out, "  {n} recordings still write to this tape"),
+        };
+        let started = (1..self.pattern.len())
+            .rev()
+            .find(|&k| self.written.ends_with(&self.pattern[..k]));
+        if let Some(k) = started {
+            let _ = writeln!(
+                out,
+                "  the written bytes end with {}, the first {k} of the pattern's {} bytes",
+                diff::preview(&self.pattern[..k], usize::MAX),
+                self.pattern.len()
+            );
+        }
+        diff::recorded(&mut out, "written", &self.written, self.writes, "write");
+        io::Error::new(kind, out.trim_end().to_owned())
+    }
 }
 
 /// Where an incremental search resumes.
 #[derive(Debug, Default, Clone, Copy)]
-struct Cursor {
+pub(super) struct Cursor {
     from: usize,
     epoch: Option<u64>,
 }
@@ -61,50 +167,26 @@ fn find(hay: &[u8], pattern: &[u8]) -> bool {
 }
 
 impl Tape {
-    /// A future that resolves once the written bytes contain `pattern`
-    /// (at once if they already do). It needs no runtime: each write wakes it,
-    /// and it scans only the bytes that are new since its last poll.
-    ///
-    /// Cancel-safe; dropping it unregisters its waker. After a
-    /// [`clear`](Tape::clear) or [`take`](Tape::take) it looks at the bytes
-    /// written since.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io::Write;
-    /// use pipetap::RecordExt;
-    ///
-    /// # fn main() -> std::io::Result<()> {
-    /// let (mut conn, tape) = Vec::new().record();
-    /// let writer = std::thread::spawn(move || {
-    ///     conn.write_all(b"HEL").unwrap();
-    ///     conn.write_all(b"LO\r\n").unwrap();
-    /// });
-    /// futures::executor::block_on(tape.wait_for(b"LLO\r\n"));
-    /// writer.join().unwrap();
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn wait_for(&self, pattern: impl AsRef<[u8]>) -> WaitFor {
-        WaitFor {
-            tape: self.clone(),
-            pattern: pattern.as_ref().to_vec(),
-            cursor: Cursor::default(),
-            waiter: None,
-            done: false,
-        }
-    }
-
     /// Blocks the current thread until the written bytes contain `pattern`,
-    /// or `timeout` has passed. Writes on other threads wake it (a condition
-    /// variable, no polling).
+    /// or `timeout` has passed, or no recording writes to the tape any more.
+    /// Writes on other threads wake it (a condition variable, no polling), as
+    /// does dropping the last recording.
+    ///
+    /// The blocking twin of [`wait_for`](Tape::wait_for)`(pattern)`
+    /// [`.within(timeout)`](super::WaitFor::within): it ends the same ways, with the
+    /// same messages (see "Which recordings count" under [`wait_for`](Tape::wait_for)).
     ///
     /// # Errors
     ///
-    /// Fails with [`io::ErrorKind::TimedOut`] if the pattern has not appeared
-    /// within `timeout`; the message names the pattern and shows how many
-    /// bytes were written and how they end.
+    /// - [`io::ErrorKind::UnexpectedEof`] as soon as the pattern is absent
+    ///   and every recording that wrote to the tape is gone, before the
+    ///   timeout;
+    /// - [`io::ErrorKind::TimedOut`] if the pattern has not appeared within
+    ///   `timeout`.
+    ///
+    /// The message names the pattern, says which recordings are alive and
+    /// how much of the pattern the bytes already end with, and shows what was
+    /// written with the hex + ASCII dump of the assertions.
     ///
     /// # Examples
     ///
@@ -126,6 +208,12 @@ impl Tape {
     ///     .wait_for_blocking("never", Duration::from_millis(1))
     ///     .unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::TimedOut);
+    ///
+    /// drop(conn); // the last recording: waiting longer is pointless
+    /// let err = tape
+    ///     .wait_for_blocking("never", Duration::from_secs(60))
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::UnexpectedEof);
     /// # Ok(())
     /// # }
     /// ```
@@ -135,12 +223,14 @@ impl Tape {
         timeout: Duration,
     ) -> io::Result<()> {
         let pattern = pattern.as_ref();
-        let deadline = Instant::now().checked_add(timeout);
+        let deadline = Instant::now().checked_add(timeout).map(|at| (at, timeout));
         let mut cursor = Cursor::default();
         let mut state = self.lock();
-        loop {
-            if state.contains(pattern, &mut cursor) {
-                return Ok(());
+        let failure = loop {
+            match state.verdict(pattern, &mut cursor, deadline) {
+                Some(Ok(())) => return Ok(()),
+                Some(Err(failure)) => break failure,
+                None => {}
             }
             state.blocked += 1;
             state = match deadline {
@@ -149,12 +239,8 @@ impl Tape {
                     .changed
                     .wait(state)
                     .unwrap_or_else(PoisonError::into_inner),
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        state.blocked -= 1;
-                        break;
-                    }
+                Some((at, _)) => {
+                    let left = at.saturating_duration_since(Instant::now());
                     self.shared
                         .changed
                         .wait_timeout(state, left)
@@ -163,121 +249,9 @@ impl Tape {
                 }
             };
             state.blocked -= 1;
-        }
-        let len = state.written.bytes.len();
-        let tail = &state.written.bytes[len.saturating_sub(32)..];
-        let message = format!(
-            "timed out after {timeout:?} waiting for the written bytes to contain \"{}\"; \
-             {len} bytes written so far{}",
-            pattern.escape_ascii(),
-            if len == 0 {
-                String::new()
-            } else {
-                format!(
-                    ", ending in {}\"{}\"",
-                    if len > tail.len() { "..." } else { "" },
-                    tail.escape_ascii()
-                )
-            }
-        );
-        drop(state);
-        Err(io::Error::new(io::ErrorKind::TimedOut, message))
-    }
-}
-
-/// The future returned by [`Tape::wait_for`]: resolves once the written bytes
-/// contain the pattern.
-///
-/// # Examples
-///
-/// ```
-/// use std::io::Write;
-/// use pipetap::{RecordExt, WaitFor};
-///
-/// # fn main() -> std::io::Result<()> {
-/// let (mut conn, tape) = Vec::new().record();
-/// let ready: WaitFor = tape.wait_for("ready");
-/// conn.write_all(b"ready")?;
-/// futures::executor::block_on(ready);
-/// # Ok(())
-/// # }
-/// ```
-#[must_use = "futures do nothing unless polled"]
-pub struct WaitFor {
-    tape: Tape,
-    pattern: Vec<u8>,
-    cursor: Cursor,
-    /// Our id in the tape's waker list, once registered.
-    waiter: Option<u64>,
-    done: bool,
-}
-
-impl Future for WaitFor {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        if this.done {
-            return Poll::Ready(());
-        }
-        // Cloned (and the replaced one dropped) outside the lock: waker code
-        // belongs to the executor.
-        let waker = cx.waker().clone();
-        let mut state = this.tape.lock();
-        let found = state.contains(&this.pattern, &mut this.cursor);
-        let stale = if found {
-            this.done = true;
-            this.waiter
-                .take()
-                .and_then(|id| remove_waker(&mut state, id))
-        } else {
-            let id = *this.waiter.get_or_insert_with(|| {
-                state.next_waiter += 1;
-                state.next_waiter
-            });
-            match state.wakers.iter_mut().find(|(i, _)| *i == id) {
-                Some((_, slot)) => Some(std::mem::replace(slot, waker)),
-                None => {
-                    state.wakers.push((id, waker));
-                    None
-                }
-            }
         };
         drop(state);
-        drop(stale);
-        if found {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    }
-}
-
-fn remove_waker(state: &mut State, id: u64) -> Option<Waker> {
-    let at = state.wakers.iter().position(|(i, _)| *i == id)?;
-    Some(state.wakers.swap_remove(at).1)
-}
-
-impl Drop for WaitFor {
-    fn drop(&mut self) {
-        if let Some(id) = self.waiter.take() {
-            let mut state = self.tape.lock();
-            let waker = remove_waker(&mut state, id);
-            drop(state);
-            drop(waker);
-        }
-    }
-}
-
-impl fmt::Debug for WaitFor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WaitFor")
-            .field(
-                "pattern",
-                &format_args!("\"{}\"", self.pattern.escape_ascii()),
-            )
-            .field("done", &self.done)
-            .finish_non_exhaustive()
+        Err(failure.into_error())
     }
 }
 
