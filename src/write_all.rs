@@ -56,6 +56,22 @@ pub(crate) fn write_all_from<F>(
 where
     F: FnMut(&[u8]) -> Poll<io::Result<usize>>,
 {
+    // The common case first: one call takes all of a single slice.
+    if let (Source::One(bytes), 0) = (src, *offset) {
+        if bytes.is_empty() {
+            return Poll::Ready(Ok(()));
+        }
+        match write(bytes) {
+            Poll::Ready(Ok(n)) if n == bytes.len() => return Poll::Ready(Ok(())),
+            Poll::Ready(Ok(n)) => match check_written(n, bytes.len()) {
+                Ok(n) => *offset = n,
+                Err(e) => return Poll::Ready(Err(e)),
+            },
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Err(e)) if e.kind() == ErrorKind::Interrupted => {}
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+        }
+    }
     let len = src.len();
     while *offset < len {
         let chunk = src.chunk_at(*offset);

@@ -103,7 +103,10 @@ impl Rounds {
         src: Source<'_>,
     ) -> io::Result<()> {
         let end = writers.len();
-        for (i, w) in writers.iter_mut().enumerate().skip(1) {
+        let Some((_, rest)) = writers.split_first_mut() else {
+            return Ok(());
+        };
+        for (i, w) in (1..).zip(rest) {
             let mut offset = 0;
             match write_all_from(src, &mut offset, |b| door.write(w, b)) {
                 Poll::Ready(Ok(())) => {}
