@@ -62,7 +62,10 @@ where
             return Poll::Ready(Ok(()));
         }
         match write(bytes) {
-            Poll::Ready(Ok(n)) if n == bytes.len() => return Poll::Ready(Ok(())),
+            Poll::Ready(Ok(n)) if n == bytes.len() => {
+                *offset = n;
+                return Poll::Ready(Ok(()));
+            }
             Poll::Ready(Ok(n)) => match check_written(n, bytes.len()) {
                 Ok(n) => *offset = n,
                 Err(e) => return Poll::Ready(Err(e)),
