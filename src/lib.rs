@@ -100,7 +100,9 @@ pub use copy::__piecewise_copies;
 // The pipe.
 mod pipe;
 mod sync;
-pub use pipe::{pipe, PipeBuilder, PipeEnd, ReadHalf, ReuniteError, WriteHalf, DEFAULT_CAPACITY};
+pub use pipe::{
+    pipe, Chunking, PipeBuilder, PipeEnd, ReadHalf, ReuniteError, WriteHalf, DEFAULT_CAPACITY,
+};
 
 // Tee writers.
 mod door;

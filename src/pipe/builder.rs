@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::channel::{knob, Config};
+use super::chunking::{new_seed, Chunking};
 use super::end::PipeEnd;
 
 /// The default capacity of each direction of a pipe: 64 KiB.
@@ -46,6 +47,8 @@ pub const DEFAULT_CAPACITY: usize = 64 * 1024;
 pub struct PipeBuilder {
     config: Config,
     name: Option<String>,
+    seed: Option<u64>,
+    end_names: Option<[String; 2]>,
 }
 
 impl Default for PipeBuilder {
@@ -62,7 +65,10 @@ impl fmt::Debug for PipeBuilder {
             .field("max_write_len", &knob(self.config.max_write_len))
             .field("interleave_pending", &self.config.interleave_pending)
             .field("cooperative", &self.config.cooperative)
+            .field("chunking", &self.config.chunking)
+            .field("seed", &self.seed)
             .field("name", &self.name)
+            .field("end_names", &self.end_names)
             .finish()
     }
 }
@@ -83,9 +89,13 @@ impl PipeBuilder {
                 max_read_len: usize::MAX,
                 max_write_len: usize::MAX,
                 interleave_pending: false,
+                chunking: None,
+                seed: 0,
                 cooperative: true,
             },
             name: None,
+            seed: None,
+            end_names: None,
         }
     }
 
@@ -229,6 +239,70 @@ impl PipeBuilder {
         self
     }
 
+    /// Fault knob: seeded random chunking on every side of both ends: each
+    /// read and write moves a random number of bytes within `chunking`'s
+    /// sizes (and within `max_read_len` / `max_write_len`), and async calls
+    /// return `Pending` at random if [`Chunking::with_pending`] asks for it.
+    /// Less hostile than one-byte calls (which some libraries reject as an
+    /// attack) and more varied. Set it per end and direction with
+    /// [`PipeEnd::set_read_chunking`] / [`PipeEnd::set_write_chunking`].
+    ///
+    /// Every draw comes from the pipe's seed ([`seed`](Self::seed), else the
+    /// `PIPETAP_SEED` environment variable, else a fresh one). The seed is in
+    /// the end's `Debug`, in the pipe's own errors, and printed (to the test's
+    /// captured output) when a pipe that chunks at random is dropped during a
+    /// panic, so a failing test can be replayed with
+    /// `PIPETAP_SEED=<seed> cargo test <name>`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use pipetap::{Chunking, PipeBuilder};
+    ///
+    /// let (mut a, mut b) = PipeBuilder::new().chunking(Chunking::sizes(1..=4)).build();
+    /// a.write_all(b"hello world")?;
+    /// let mut got = vec![0; 11];
+    /// b.read_exact(&mut got)?;                 // read_exact loops over short reads
+    /// assert_eq!(got, b"hello world");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// [`PipeEnd::set_read_chunking`]: crate::PipeEnd::set_read_chunking
+    /// [`PipeEnd::set_write_chunking`]: crate::PipeEnd::set_write_chunking
+    pub fn chunking(mut self, chunking: Chunking) -> Self {
+        self.config.chunking = Some(chunking);
+        self
+    }
+
+    /// The seed of the pipe's random chunking, instead of `PIPETAP_SEED` or
+    /// a fresh one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::PipeBuilder::new().seed(42).build();
+    /// assert_eq!(a.seed(), 42);
+    /// ```
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Names the two ends (`a` and `b` by default), as shown in `Debug` and
+    /// in the pipe's errors.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (client, _server) = pipetap::PipeBuilder::new().end_names("client", "server").build();
+    /// assert_eq!(client.end_name(), "client");
+    /// ```
+    pub fn end_names(mut self, first: impl Into<String>, second: impl Into<String>) -> Self {
+        self.end_names = Some([first.into(), second.into()]);
+        self
+    }
+
     /// Names the pipe; the name is shown by `Debug` and in the messages of the
     /// pipe's own errors.
     ///
@@ -258,7 +332,10 @@ impl PipeBuilder {
     /// ```
     #[must_use = "dropping the ends closes the pipe"]
     pub fn build(self) -> (PipeEnd, PipeEnd) {
-        PipeEnd::pair(self.config, self.name.map(Into::into))
+        let mut config = self.config;
+        config.seed = self.seed.unwrap_or_else(new_seed);
+        let [a, b] = self.end_names.unwrap_or_else(|| ["a".into(), "b".into()]);
+        PipeEnd::pair(config, self.name.map(Into::into), [a.into(), b.into()])
     }
 }
 

@@ -14,6 +14,7 @@ use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use super::call::{Op, Waiter};
+use super::chunking::{Chunker, Chunking};
 use super::label::Label;
 use super::ring::{Ring, Target};
 use super::wake::Wake;
@@ -33,12 +34,15 @@ pub(crate) enum Shut {
 }
 
 /// The sizes and fault knobs fixed when the pipe is built.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Config {
     pub(crate) capacity: usize,
     pub(crate) max_read_len: usize,
     pub(crate) max_write_len: usize,
     pub(crate) interleave_pending: bool,
+    /// Random chunking of every side, drawn from `seed`.
+    pub(crate) chunking: Option<Chunking>,
+    pub(crate) seed: u64,
     /// Async calls take part in task budgets (tokio's, or the futures
     /// door's own run limit).
     pub(crate) cooperative: bool,
@@ -74,6 +78,8 @@ struct Side {
     /// `max_read_len` / `max_write_len`.
     max_len: usize,
     interleave_pending: bool,
+    /// Seeded random chunking.
+    chunker: Option<Chunker>,
     /// `interleave_pending`: the current async call has already yielded once.
     yielded: bool,
     /// The task (its waker's data and vtable addresses, as `will_wake`
@@ -84,7 +90,7 @@ struct Side {
 }
 
 impl Side {
-    fn new(max_len: usize, interleave_pending: bool) -> Self {
+    fn new(max_len: usize, interleave_pending: bool, chunker: Option<Chunker>) -> Self {
         Side {
             waker: None,
             timer_armed: None,
@@ -96,20 +102,32 @@ impl Side {
             fault: None,
             max_len,
             interleave_pending,
+            chunker,
             yielded: false,
             run_task: (0, 0),
             ready_run: 0,
         }
     }
 
-    /// No armed fault and no deadline: a call goes straight to the bytes.
+    /// No armed fault, no deadline and no random chunking: a call goes
+    /// straight to the bytes.
     #[inline(always)]
     fn is_plain(&self) -> bool {
-        self.fault.is_none() && self.deadline.is_none()
+        self.fault.is_none() && self.deadline.is_none() && self.chunker.is_none()
     }
 
-    fn deadline_passed(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
+    /// The most bytes the next call may move: `max_len`, or a random draw
+    /// within it.
+    fn limit(&mut self) -> usize {
+        match &mut self.chunker {
+            Some(c) => self.max_len.min(c.next_len()),
+            None => self.max_len,
+        }
+    }
+
+    /// The side's deadline, if it has passed.
+    fn deadline_passed(&self) -> Option<Instant> {
+        self.deadline.filter(|&d| Instant::now() >= d)
     }
 
     /// Registers `waker` for the current async call, cloning it only when it
@@ -169,6 +187,17 @@ pub(crate) struct Channel {
     read_shut: bool,
     reader: Side,
     writer: Side,
+    seed: u64,
+    /// Which direction of its pipe this is (0 or 1): picks the random streams.
+    index: u64,
+}
+
+/// The chunker of one side: its own random stream of the pipe's seed.
+fn chunker(chunking: &Option<Chunking>, seed: u64, index: u64, op: Op) -> Option<Chunker> {
+    let stream = index * 2 + u64::from(op == Op::Write);
+    chunking
+        .clone()
+        .map(|chunking| Chunker::new(chunking, seed, stream))
 }
 
 /// What tells one task's waker from another's, without holding a clone.
@@ -180,7 +209,7 @@ fn task_id(waker: &Waker) -> (usize, usize) {
 }
 
 impl Channel {
-    pub(crate) fn new(config: Config) -> Self {
+    pub(crate) fn new(config: &Config, index: u64) -> Self {
         let size = if config.capacity == 0 {
             RENDEZVOUS_STAGE
         } else {
@@ -192,8 +221,18 @@ impl Channel {
             demand: 0,
             write_shut: None,
             read_shut: false,
-            reader: Side::new(config.max_read_len, config.interleave_pending),
-            writer: Side::new(config.max_write_len, config.interleave_pending),
+            reader: Side::new(
+                config.max_read_len,
+                config.interleave_pending,
+                chunker(&config.chunking, config.seed, index, Op::Read),
+            ),
+            writer: Side::new(
+                config.max_write_len,
+                config.interleave_pending,
+                chunker(&config.chunking, config.seed, index, Op::Write),
+            ),
+            seed: config.seed,
+            index,
         }
     }
 
@@ -245,7 +284,9 @@ impl Channel {
             return false;
         }
         let side = self.side_mut(op);
-        if side.interleave_pending && !side.yielded {
+        if !side.yielded
+            && (side.interleave_pending || side.chunker.as_mut().is_some_and(Chunker::next_pending))
+        {
             side.yielded = true;
             return true;
         }
@@ -320,10 +361,11 @@ impl Channel {
             Err(label.injected(kind, Op::Read, waiter.call(Op::Read)))
         } else if self.read_shut {
             Ok(0)
-        } else if self.reader.deadline_passed() {
-            Err(label.deadline(waiter.call(Op::Read), Op::Read))
+        } else if let Some(at) = self.reader.deadline_passed() {
+            Err(label.deadline(waiter.call(Op::Read), Op::Read, at))
         } else if self.ring.len() > 0 {
-            let n = self.ring.pop(dst, self.reader.max_len);
+            let limit = self.reader.limit();
+            let n = self.ring.pop(dst, limit);
             self.wake_side(Op::Write, wake);
             Ok(n)
         } else {
@@ -347,7 +389,7 @@ impl Channel {
         if self.reader.blocked == 0 {
             self.demand = 0;
         }
-        Attempt::Done(result)
+        Attempt::Done(self.note_seed(Op::Read, result))
     }
 
     /// A reader is about to wait: in a rendezvous pipe it tells the writer how
@@ -403,8 +445,8 @@ impl Channel {
             Err(label.broken_pipe(waiter.call(Op::Write), "this end's write side is shut down"))
         } else if self.read_shut {
             Err(label.broken_pipe(waiter.call(Op::Write), "the peer has closed its read side"))
-        } else if self.writer.deadline_passed() {
-            Err(label.deadline(waiter.call(Op::Write), Op::Write))
+        } else if let Some(at) = self.writer.deadline_passed() {
+            Err(label.deadline(waiter.call(Op::Write), Op::Write, at))
         } else {
             let space = self.space();
             if space == 0 {
@@ -417,11 +459,12 @@ impl Channel {
                     }
                 };
             }
-            let n = self.ring.push(src, space.min(self.writer.max_len));
+            let limit = self.writer.limit();
+            let n = self.ring.push(src, space.min(limit));
             self.wake_side(Op::Read, wake);
             Ok(n)
         };
-        Attempt::Done(result)
+        Attempt::Done(self.note_seed(Op::Write, result))
     }
 
     /// Shuts the writing side (first shutdown wins) and wakes everyone.
@@ -492,6 +535,59 @@ impl Channel {
     pub(crate) fn set_nonblocking(&mut self, op: Op, on: bool, wake: &mut Wake) {
         self.side_mut(op).nonblocking = on;
         self.wake_side(op, wake);
+    }
+
+    /// Sets one side's length knob (`max_read_len` / `max_write_len`);
+    /// `None` turns it off.
+    ///
+    /// `Some(0)` is `InvalidInput`: a call of 0 bytes would look like
+    /// end-of-stream.
+    pub(crate) fn set_max_len(
+        &mut self,
+        op: Op,
+        n: Option<usize>,
+        wake: &mut Wake,
+    ) -> io::Result<()> {
+        if n == Some(0) {
+            return Err(io::Error::new(
+                ErrorKind::InvalidInput,
+                "pipetap: a length knob of 0 would make every call look like end-of-stream",
+            ));
+        }
+        self.side_mut(op).max_len = n.unwrap_or(usize::MAX);
+        self.wake_side(op, wake);
+        Ok(())
+    }
+
+    /// Turns one side's `interleave_pending` on or off.
+    pub(crate) fn set_interleave(&mut self, op: Op, on: bool, wake: &mut Wake) {
+        self.side_mut(op).interleave_pending = on;
+        self.wake_side(op, wake);
+    }
+
+    /// Sets (or clears) one side's random chunking, drawn from the pipe's seed.
+    pub(crate) fn set_chunking(&mut self, op: Op, chunking: Option<Chunking>, wake: &mut Wake) {
+        let chunker = chunker(&chunking, self.seed, self.index, op);
+        self.side_mut(op).chunker = chunker;
+        self.wake_side(op, wake);
+    }
+
+    /// Adds the seed to an error of a side that chunks at random, so a
+    /// failing test can be replayed.
+    fn note_seed(&self, op: Op, result: io::Result<usize>) -> io::Result<usize> {
+        match (result, &self.side(op).chunker) {
+            (Err(e), Some(c)) if e.kind() != ErrorKind::WouldBlock => Err(io::Error::new(
+                e.kind(),
+                format!(
+                    "{e} [random chunking {}, seed {}: replay with {}={}]",
+                    c.chunking,
+                    self.seed,
+                    super::chunking::SEED_VAR,
+                    self.seed
+                ),
+            )),
+            (result, _) => result,
+        }
     }
 
     /// Arms a one-shot injected error for one side's next call.
@@ -581,6 +677,9 @@ impl Channel {
             write_interleave: self.writer.interleave_pending,
             read_deadline: self.reader.deadline.is_some(),
             write_deadline: self.writer.deadline.is_some(),
+            read_chunking: self.reader.chunker.as_ref().map(|c| c.chunking.clone()),
+            write_chunking: self.writer.chunker.as_ref().map(|c| c.chunking.clone()),
+            seed: self.seed,
         }
     }
 }
@@ -608,6 +707,9 @@ pub(crate) struct DebugState {
     pub(crate) write_interleave: bool,
     pub(crate) read_deadline: bool,
     pub(crate) write_deadline: bool,
+    pub(crate) read_chunking: Option<Chunking>,
+    pub(crate) write_chunking: Option<Chunking>,
+    pub(crate) seed: u64,
 }
 
 /// A length knob for display: `None` when it is off.

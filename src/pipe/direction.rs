@@ -24,9 +24,9 @@ pub(crate) struct Direction {
 }
 
 impl Direction {
-    pub(crate) fn new(config: Config, label: Label) -> Self {
+    pub(crate) fn new(config: &Config, index: u64, label: Label) -> Self {
         Direction {
-            state: Mutex::new(Channel::new(config)),
+            state: Mutex::new(Channel::new(config, index)),
             sleepers: Sleepers::new(),
             label,
             cooperative: config.cooperative,

@@ -7,6 +7,7 @@ use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
 use super::channel::{Config, Shut};
+use super::chunking::Chunking;
 use super::half::{debug_end, ReadHalf, Shared, WriteHalf};
 use crate::sync::Arc;
 
@@ -45,8 +46,12 @@ pub struct PipeEnd {
 }
 
 impl PipeEnd {
-    pub(crate) fn pair(config: Config, name: Option<std::sync::Arc<str>>) -> (PipeEnd, PipeEnd) {
-        let shared: Arc<Shared> = Shared::new(config, name, ["a".into(), "b".into()]);
+    pub(crate) fn pair(
+        config: Config,
+        name: Option<std::sync::Arc<str>>,
+        end_names: [std::sync::Arc<str>; 2],
+    ) -> (PipeEnd, PipeEnd) {
+        let shared: Arc<Shared> = Shared::new(config, name, end_names);
         let end = |side| PipeEnd {
             read: ReadHalf {
                 shared: shared.clone(),
@@ -101,6 +106,149 @@ impl PipeEnd {
     /// ```
     pub fn name(&self) -> Option<&str> {
         self.read.shared.name()
+    }
+
+    /// This end's name: `a` or `b` unless
+    /// [`PipeBuilder::end_names`](crate::PipeBuilder::end_names) gave others.
+    /// It is shown in `Debug` and in the pipe's errors.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, b) = pipetap::pipe();
+    /// assert_eq!((a.end_name(), b.end_name()), ("a", "b"));
+    /// ```
+    pub fn end_name(&self) -> &str {
+        self.read.shared.end_name(self.read.side)
+    }
+
+    /// The seed the pipe's random chunking draws from (see
+    /// [`PipeBuilder::chunking`](crate::PipeBuilder::chunking)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, b) = pipetap::PipeBuilder::new().seed(99).build();
+    /// assert_eq!(a.seed(), 99);
+    /// assert_eq!(b.seed(), 99);                   // one seed per pipe
+    /// ```
+    pub fn seed(&self) -> u64 {
+        self.read.shared.seed()
+    }
+
+    /// Fault knob for this end only: each of its reads returns at most `n`
+    /// bytes (`None` turns it off), on any door. The peer's reads are not
+    /// affected; [`PipeBuilder::max_read_len`](crate::PipeBuilder::max_read_len)
+    /// sets both ends. May be changed while the pipe is in use.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for `Some(0)` (a read of 0 bytes would look like
+    /// end-of-stream).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    ///
+    /// let (mut client, mut server) = pipetap::pipe();
+    /// client.set_max_read_len(Some(1))?;           // short reads on the client only
+    /// server.write_all(b"+OK\r\n")?;
+    /// assert_eq!(client.read(&mut [0; 8])?, 1);
+    /// client.write_all(b"PING\r\n")?;
+    /// assert_eq!(server.read(&mut [0; 8])?, 6);    // the server reads whole
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_max_read_len(&self, n: Option<usize>) -> io::Result<()> {
+        self.read.set_max_read_len(n)
+    }
+
+    /// Fault knob for this end only: each of its writes accepts at most `n`
+    /// bytes (`None` turns it off); see [`set_max_read_len`](Self::set_max_read_len).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for `Some(0)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let (mut a, mut b) = pipetap::pipe();
+    /// a.set_max_write_len(Some(2))?;
+    /// assert_eq!(a.write(b"abc")?, 2);
+    /// assert_eq!(b.write(b"abc")?, 3);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_max_write_len(&self, n: Option<usize>) -> io::Result<()> {
+        self.write.set_max_write_len(n)
+    }
+
+    /// Fault knob for this end's reads only: seeded random chunking (`None`
+    /// turns it off). See [`PipeBuilder::chunking`](crate::PipeBuilder::chunking).
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use pipetap::Chunking;
+    ///
+    /// let (mut client, mut server) = pipetap::PipeBuilder::new().seed(3).build();
+    /// client.set_read_chunking(Some(Chunking::sizes(1..=16)))?;
+    /// server.write_all(&[0; 64])?;
+    /// assert!(client.read(&mut [0; 64])? <= 16);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_read_chunking(&self, chunking: Option<Chunking>) -> io::Result<()> {
+        self.read.set_read_chunking(chunking)
+    }
+
+    /// Fault knob for this end's writes only: seeded random chunking (`None`
+    /// turns it off). See [`PipeBuilder::chunking`](crate::PipeBuilder::chunking).
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use pipetap::Chunking;
+    ///
+    /// let (mut a, _b) = pipetap::pipe();
+    /// a.set_write_chunking(Some(Chunking::sizes(1..=4)))?;
+    /// assert!(a.write(&[0; 64])? <= 4);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_write_chunking(&self, chunking: Option<Chunking>) -> io::Result<()> {
+        self.write.set_write_chunking(chunking)
+    }
+
+    /// Fault knob for this end only: its async reads and writes first return
+    /// `Pending` once (see
+    /// [`PipeBuilder::interleave_pending`](crate::PipeBuilder::interleave_pending),
+    /// which sets both ends).
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::pipe();
+    /// a.set_interleave_pending(true)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_interleave_pending(&self, on: bool) -> io::Result<()> {
+        self.read.set_interleave_pending(on)?;
+        self.write.set_interleave_pending(on)
     }
 
     /// Closes this end (`shutdown(Shutdown::Both)`): the peer drains what is

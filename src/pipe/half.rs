@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::call::Op;
 use super::channel::{Config, DebugState, Shut};
+use super::chunking::Chunking;
 use super::direction::{Direction, Door};
 use super::label::Label;
 use super::ring::{SliceTarget, Target};
@@ -21,6 +22,11 @@ pub(super) struct Shared {
     // Immutable: std's `Arc` even under loom, which has no `Arc<str>`.
     name: Option<std::sync::Arc<str>>,
     end_names: [std::sync::Arc<str>; 2],
+    /// The seed of the pipe's random chunking.
+    seed: u64,
+    /// Whether any side ever chunked at random (the seed is then worth
+    /// printing when a panic drops the pipe).
+    chunked: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -37,11 +43,13 @@ impl Shared {
         };
         Arc::new(Shared {
             dirs: [
-                Direction::new(config, label(0)),
-                Direction::new(config, label(1)),
+                Direction::new(&config, 0, label(0)),
+                Direction::new(&config, 1, label(1)),
             ],
             name,
             end_names,
+            seed: config.seed,
+            chunked: config.chunking.is_some().into(),
         })
     }
 
@@ -53,6 +61,36 @@ impl Shared {
     /// The name of end `side`.
     pub(super) fn end_name(&self, side: usize) -> &str {
         &self.end_names[side]
+    }
+
+    /// The seed of the pipe's random chunking.
+    pub(super) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Sets one side's random chunking.
+    fn set_chunking(&self, dir: usize, op: Op, chunking: Option<Chunking>) {
+        if chunking.is_some() {
+            self.chunked
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.dirs[dir].update(|chan, wake| chan.set_chunking(op, chunking, wake));
+    }
+}
+
+impl Drop for Shared {
+    /// A test that fails (panics) with a pipe that chunked at random says
+    /// how to replay it: the message lands in the test's captured output.
+    fn drop(&mut self) {
+        if std::thread::panicking() && *self.chunked.get_mut() {
+            let name = self.name().map(|n| format!(" {n:?}")).unwrap_or_default();
+            eprintln!(
+                "pipetap: pipe{name} chunked at random with seed {seed}; \
+                 replay with {var}={seed}",
+                seed = self.seed,
+                var = super::chunking::SEED_VAR,
+            );
+        }
     }
 }
 
@@ -235,6 +273,71 @@ impl ReadHalf {
     pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
         self.dir()
             .update(|chan, wake| chan.set_nonblocking(Op::Read, nonblocking, wake));
+        Ok(())
+    }
+
+    /// Fault knob for this end's reads only: each read returns at most `n`
+    /// bytes (`None` turns it off). See [`PipeEnd::set_max_read_len`](crate::PipeEnd::set_max_read_len).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for `Some(0)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    ///
+    /// let (a, mut b) = pipetap::pipe();
+    /// let (mut rd, _wr) = a.into_split();
+    /// rd.set_max_read_len(Some(2))?;
+    /// b.write_all(b"abc")?;
+    /// assert_eq!(rd.read(&mut [0; 8])?, 2);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_max_read_len(&self, n: Option<usize>) -> io::Result<()> {
+        self.dir()
+            .update(|chan, wake| chan.set_max_len(Op::Read, n, wake))
+    }
+
+    /// Fault knob for this end's reads only: seeded random chunking (`None`
+    /// turns it off). See [`PipeBuilder::chunking`](crate::PipeBuilder::chunking).
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::pipe();
+    /// let (rd, _wr) = a.into_split();
+    /// rd.set_read_chunking(Some(pipetap::Chunking::sizes(1..=16)))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_read_chunking(&self, chunking: Option<Chunking>) -> io::Result<()> {
+        self.shared.set_chunking(1 - self.side, Op::Read, chunking);
+        Ok(())
+    }
+
+    /// Fault knob for this end's async reads only: see
+    /// [`PipeBuilder::interleave_pending`](crate::PipeBuilder::interleave_pending).
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::pipe();
+    /// let (rd, _wr) = a.into_split();
+    /// rd.set_interleave_pending(true)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_interleave_pending(&self, on: bool) -> io::Result<()> {
+        self.dir()
+            .update(|chan, wake| chan.set_interleave(Op::Read, on, wake));
         Ok(())
     }
 
@@ -462,6 +565,70 @@ impl WriteHalf {
         Ok(())
     }
 
+    /// Fault knob for this end's writes only: each write accepts at most
+    /// `n` bytes (`None` turns it off). See [`PipeEnd::set_max_write_len`](crate::PipeEnd::set_max_write_len).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for `Some(0)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// let (_rd, mut wr) = a.into_split();
+    /// wr.set_max_write_len(Some(2))?;
+    /// assert_eq!(wr.write(b"abc")?, 2);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_max_write_len(&self, n: Option<usize>) -> io::Result<()> {
+        self.dir()
+            .update(|chan, wake| chan.set_max_len(Op::Write, n, wake))
+    }
+
+    /// Fault knob for this end's writes only: seeded random chunking (`None`
+    /// turns it off). See [`PipeBuilder::chunking`](crate::PipeBuilder::chunking).
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::pipe();
+    /// let (_rd, wr) = a.into_split();
+    /// wr.set_write_chunking(Some(pipetap::Chunking::sizes(1..=16)))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_write_chunking(&self, chunking: Option<Chunking>) -> io::Result<()> {
+        self.shared.set_chunking(self.side, Op::Write, chunking);
+        Ok(())
+    }
+
+    /// Fault knob for this end's async writes only: see
+    /// [`PipeBuilder::interleave_pending`](crate::PipeBuilder::interleave_pending).
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::pipe();
+    /// let (_rd, wr) = a.into_split();
+    /// wr.set_interleave_pending(true)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_interleave_pending(&self, on: bool) -> io::Result<()> {
+        self.dir()
+            .update(|chan, wake| chan.set_interleave(Op::Write, on, wake));
+        Ok(())
+    }
+
     /// Makes the next non-empty write (on any door) fail with `kind`,
     /// accepting no byte.
     ///
@@ -556,12 +723,13 @@ impl fmt::Debug for SideDebug<'_> {
         }
         d.field("reader_waiting", &s.reader);
         d.field("writer_waiting", &s.writer);
-        let (max_len, interleave, deadline, fault) = if self.incoming {
+        let (max_len, interleave, deadline, fault, chunking) = if self.incoming {
             (
                 s.max_read_len,
                 s.read_interleave,
                 s.read_deadline,
                 s.read_fault,
+                &s.read_chunking,
             )
         } else {
             (
@@ -569,6 +737,7 @@ impl fmt::Debug for SideDebug<'_> {
                 s.write_interleave,
                 s.write_deadline,
                 s.write_fault,
+                &s.write_chunking,
             )
         };
         let (max_name, fault_name) = if self.incoming {
@@ -584,6 +753,9 @@ impl fmt::Debug for SideDebug<'_> {
         }
         if deadline {
             d.field("deadline_set", &true);
+        }
+        if let Some(c) = chunking {
+            d.field("chunking", &format_args!("{c}, seed {}", s.seed));
         }
         if let Some(k) = fault {
             d.field(fault_name, &k);

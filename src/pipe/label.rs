@@ -5,7 +5,7 @@
 use std::fmt;
 use std::io::{self, ErrorKind};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::call::Op;
 
@@ -31,16 +31,17 @@ impl Label {
         io::Error::new(kind, msg)
     }
 
-    /// A call reached the side's deadline.
-    pub(crate) fn deadline(&self, call: &str, op: Op) -> io::Error {
+    /// A call reached the side's deadline, which passed at `at`.
+    pub(crate) fn deadline(&self, call: &str, op: Op, at: Instant) -> io::Error {
         let setter = match op {
             Op::Read => "set_read_deadline",
             Op::Write => "set_write_deadline",
         };
+        let ago = Instant::now().saturating_duration_since(at);
         self.error(
             ErrorKind::TimedOut,
             op,
-            format_args!("{call} timed out: the deadline set by {setter} has passed"),
+            format_args!("{call} timed out: the deadline set by {setter} passed {ago:?} ago"),
         )
     }
 

@@ -21,6 +21,7 @@ mod blocking;
 mod builder;
 mod call;
 mod channel;
+mod chunking;
 mod direction;
 mod end;
 #[cfg(feature = "futures")]
@@ -34,6 +35,7 @@ mod tokio_io;
 mod wake;
 
 pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
+pub use chunking::Chunking;
 pub use end::{PipeEnd, ReuniteError};
 pub use half::{ReadHalf, WriteHalf};
 pub(crate) use timer::wake_at;
