@@ -62,6 +62,33 @@
 //!
 //! End-of-stream and broken pipe are sticky: once seen, they are seen again.
 //!
+//! # When a test hangs
+//!
+//! Run the code under test under [`within`] (a closure, on a thread of its
+//! own) or [`within_async`] (a future, on any executor, no runtime needed).
+//! If it has not finished in time, the test fails with a [`HangReport`]:
+//! every live pipe with its bytes buffered per direction, who waits on each
+//! side (a thread or a task) and for how long, its deadlines and knobs, and
+//! every live tape with its last bytes and pending
+//! [`wait_for`](Tape::wait_for)s. ([`try_within`] and [`try_within_async`]
+//! return the report as an error instead; [`HangReport::capture`] takes one
+//! at any time.)
+//!
+//! ```
+//! use std::io::Read;
+//! use std::time::Duration;
+//!
+//! let (mut client, _server) = pipetap::PipeBuilder::new().name("redis").build();
+//! let report = pipetap::try_within(Duration::from_millis(50), move || {
+//!     let mut reply = [0; 5];
+//!     client.read_exact(&mut reply)                // the server never answers
+//! })
+//! .unwrap_err()
+//! .to_string();
+//! assert!(report.contains(r#"pipe "redis" (ends a, b; capacity 65536)"#));
+//! assert!(report.contains("    a reads: 1 thread waiting for"));
+//! ```
+//!
 //! # Front doors on one type
 //!
 //! Because a [`PipeEnd`] implements the std, futures and tokio traits at once,
@@ -111,6 +138,10 @@ mod tee_reader;
 mod write_all;
 pub use multi_writer::MultiWriter;
 pub use tee_reader::TeeReader;
+
+// Hang reports.
+mod hang;
+pub use hang::{try_within, try_within_async, within, within_async, HangReport, TryWithin, Within};
 
 // Recording.
 mod recording;

@@ -177,6 +177,7 @@ impl<C> Recording<C> {
     /// # }
     /// ```
     #[must_use = "a Recording records only what goes through it; use it in place of `conn`"]
+    #[track_caller]
     pub fn new(conn: C) -> Self {
         Recording::with_tape(conn, Tape::new())
     }
@@ -389,6 +390,7 @@ pub trait RecordExt: Sized {
 }
 
 impl<T> RecordExt for T {
+    #[track_caller]
     fn record(self) -> (Recording<Self>, Tape) {
         let recording = Recording::new(self);
         let tape = recording.tape();

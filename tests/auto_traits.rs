@@ -55,6 +55,22 @@ fn reunite_error_is_a_send_sync_error() {
 }
 
 #[test]
+fn hang_report_is_a_send_sync_error_and_the_runners_are_futures() {
+    fn error<T: std::error::Error + Display + Debug + Send + Sync + Unpin + 'static>() {}
+    fn future<T: std::future::Future + Debug + Send + Sync + Unpin + 'static>() {}
+    error::<pipetap::HangReport>();
+    let _: fn(pipetap::HangReport) -> std::io::Error = Into::into;
+    future::<pipetap::Within<std::future::Ready<()>>>();
+    future::<pipetap::TryWithin<std::future::Ready<()>>>();
+    // As `Send` as the future they bound, even one that is not `Unpin`.
+    fn send<T: std::future::Future + Send>(_: &T) {}
+    send(&pipetap::within_async(
+        std::time::Duration::from_secs(1),
+        async {},
+    ));
+}
+
+#[test]
 fn pipe_builder_is_a_plain_value() {
     fn check<T: Clone + Debug + Default + Send + Sync + Unpin + 'static>() {}
     check::<PipeBuilder>();

@@ -30,9 +30,9 @@ impl<W: Write> Write for MultiWriter<W> {
         )
     }
 
-    /// The default `write_all` loop (same semantics), marked `#[inline]` so the
+    /// The default `write_all` loop (same semantics), always inlined so the
     /// hot path of a tee into in-memory sinks compiles down to the copies.
-    #[inline]
+    #[inline(always)]
     fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
         while !buf.is_empty() {
             match self.write(buf) {

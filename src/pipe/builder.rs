@@ -331,6 +331,7 @@ impl PipeBuilder {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     #[must_use = "dropping the ends closes the pipe"]
+    #[track_caller]
     pub fn build(self) -> (PipeEnd, PipeEnd) {
         let mut config = self.config;
         config.seed = self.seed.unwrap_or_else(new_seed);
@@ -357,6 +358,7 @@ impl PipeBuilder {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[must_use = "dropping the ends closes the pipe"]
+#[track_caller]
 pub fn pipe() -> (PipeEnd, PipeEnd) {
     PipeBuilder::new().build()
 }

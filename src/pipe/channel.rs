@@ -68,6 +68,11 @@ struct Side {
     timer_armed: Option<Instant>,
     /// Threads asleep in a blocking call.
     blocked: usize,
+    /// When `blocked` last rose from 0 (read only while it is above 0).
+    blocked_since: Option<Instant>,
+    /// When `waker` was last stored into an empty slot (read only while it
+    /// is set).
+    parked_since: Option<Instant>,
     /// Threads spinning briefly before they sleep.
     spinning: usize,
     deadline: Option<Instant>,
@@ -82,6 +87,9 @@ struct Side {
     chunker: Option<Chunker>,
     /// `interleave_pending`: the current async call has already yielded once.
     yielded: bool,
+    /// Whether any of `fault`, `deadline`, `chunker` or `interleave_pending`
+    /// is set: the fast paths check this one flag (see [`Side::rearm`]).
+    armed: bool,
     /// The task (its waker's data and vtable addresses, as `will_wake`
     /// compares them) whose ready calls `ready_run` counts.
     run_task: (usize, usize),
@@ -95,6 +103,8 @@ impl Side {
             waker: None,
             timer_armed: None,
             blocked: 0,
+            blocked_since: None,
+            parked_since: None,
             spinning: 0,
             deadline: None,
             timeout: None,
@@ -102,6 +112,7 @@ impl Side {
             fault: None,
             max_len,
             interleave_pending,
+            armed: interleave_pending || chunker.is_some(),
             chunker,
             yielded: false,
             run_task: (0, 0),
@@ -109,11 +120,19 @@ impl Side {
         }
     }
 
-    /// No armed fault, no deadline and no random chunking: a call goes
-    /// straight to the bytes.
+    /// No armed fault, no deadline, no random chunking and no
+    /// `interleave_pending`: a call goes straight to the bytes.
     #[inline(always)]
     fn is_plain(&self) -> bool {
-        self.fault.is_none() && self.deadline.is_none() && self.chunker.is_none()
+        !self.armed
+    }
+
+    /// Recomputes `armed` after a setting or the armed fault changed.
+    fn rearm(&mut self) {
+        self.armed = self.fault.is_some()
+            || self.deadline.is_some()
+            || self.chunker.is_some()
+            || self.interleave_pending;
     }
 
     /// The most bytes the next call may move: `max_len`, or a random draw
@@ -135,6 +154,10 @@ impl Side {
     #[inline(always)]
     fn park_task(&mut self, waker: &Waker, wake: &mut Wake) {
         if !self.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            if self.waker.is_none() {
+                // A task starts waiting (the waiting path only).
+                self.parked_since = Some(Instant::now());
+            }
             self.waker = Some(waker.clone());
             self.timer_armed = None;
         }
@@ -280,10 +303,10 @@ impl Channel {
     /// never yields, as the contract promises.
     #[inline(always)]
     pub(crate) fn yield_first(&mut self, op: Op, empty: bool, budget: Option<&Waker>) -> bool {
-        if empty {
+        let side = self.side_mut(op);
+        if empty || (!side.armed && budget.is_none()) {
             return false;
         }
-        let side = self.side_mut(op);
         if !side.yielded
             && (side.interleave_pending || side.chunker.as_mut().is_some_and(Chunker::next_pending))
         {
@@ -309,6 +332,9 @@ impl Channel {
     #[inline(always)]
     pub(crate) fn async_done(&mut self, op: Op, ready: bool, counted: bool) {
         let side = self.side_mut(op);
+        if !side.armed && !counted {
+            return;
+        }
         side.yielded &= !ready;
         if counted {
             side.ready_run = if ready { side.ready_run + 1 } else { 0 };
@@ -358,6 +384,7 @@ impl Channel {
         wake: &mut Wake,
     ) -> Attempt {
         let result = if let Some(kind) = self.reader.fault.take() {
+            self.reader.rearm();
             Err(label.injected(kind, Op::Read, waiter.call(Op::Read)))
         } else if self.read_shut {
             Ok(0)
@@ -440,6 +467,7 @@ impl Channel {
         let result = if empty && self.write_shut.is_none() && !self.read_shut {
             Ok(0)
         } else if let Some(kind) = (!empty).then(|| self.writer.fault.take()).flatten() {
+            self.writer.rearm();
             Err(label.injected(kind, Op::Write, waiter.call(Op::Write)))
         } else if self.write_shut.is_some() {
             Err(label.broken_pipe(waiter.call(Op::Write), "this end's write side is shut down"))
@@ -503,6 +531,7 @@ impl Channel {
     /// Sets (or clears) one side's deadline; waiting calls look again.
     pub(crate) fn set_deadline(&mut self, op: Op, deadline: Option<Instant>, wake: &mut Wake) {
         self.side_mut(op).deadline = deadline;
+        self.side_mut(op).rearm();
         self.wake_side(op, wake);
     }
 
@@ -562,6 +591,7 @@ impl Channel {
     /// Turns one side's `interleave_pending` on or off.
     pub(crate) fn set_interleave(&mut self, op: Op, on: bool, wake: &mut Wake) {
         self.side_mut(op).interleave_pending = on;
+        self.side_mut(op).rearm();
         self.wake_side(op, wake);
     }
 
@@ -569,6 +599,7 @@ impl Channel {
     pub(crate) fn set_chunking(&mut self, op: Op, chunking: Option<Chunking>, wake: &mut Wake) {
         let chunker = chunker(&chunking, self.seed, self.index, op);
         self.side_mut(op).chunker = chunker;
+        self.side_mut(op).rearm();
         self.wake_side(op, wake);
     }
 
@@ -593,6 +624,7 @@ impl Channel {
     /// Arms a one-shot injected error for one side's next call.
     pub(crate) fn arm_fault(&mut self, op: Op, kind: ErrorKind, wake: &mut Wake) {
         self.side_mut(op).fault = Some(kind);
+        self.side_mut(op).rearm();
         self.wake_side(op, wake);
     }
 
@@ -645,6 +677,9 @@ impl Channel {
     pub(crate) fn sleeping(&mut self, op: Op, asleep: bool) {
         let side = self.side_mut(op);
         if asleep {
+            if side.blocked == 0 {
+                side.blocked_since = Some(Instant::now());
+            }
             side.blocked += 1;
         } else {
             side.blocked -= 1;
@@ -681,6 +716,41 @@ impl Channel {
             write_chunking: self.writer.chunker.as_ref().map(|c| c.chunking.clone()),
             seed: self.seed,
         }
+    }
+}
+
+/// Who waits on one side, since when, and what bounds its waits: for a hang
+/// report ([`crate::HangReport`]).
+#[cfg_attr(loom, allow(dead_code))]
+pub(crate) struct Waits {
+    pub(crate) threads: usize,
+    /// When the first of `threads` went to sleep.
+    pub(crate) threads_since: Option<Instant>,
+    /// When the pending task registered, if one is registered.
+    pub(crate) task_since: Option<Instant>,
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) nonblocking: bool,
+}
+
+#[cfg_attr(loom, allow(dead_code))]
+impl Channel {
+    /// Who waits on `op`'s side, for a hang report.
+    pub(crate) fn waits(&self, op: Op) -> Waits {
+        let side = self.side(op);
+        Waits {
+            threads: side.blocked,
+            threads_since: side.blocked_since.filter(|_| side.blocked > 0),
+            task_since: side.parked_since.filter(|_| side.waker.is_some()),
+            deadline: side.deadline,
+            timeout: side.timeout,
+            nonblocking: side.nonblocking,
+        }
+    }
+
+    /// The capacity the pipe was built with (0: rendezvous).
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
     }
 }
 

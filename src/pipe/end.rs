@@ -46,6 +46,7 @@ pub struct PipeEnd {
 }
 
 impl PipeEnd {
+    #[track_caller]
     pub(crate) fn pair(
         config: Config,
         name: Option<std::sync::Arc<str>>,

@@ -30,7 +30,9 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    /// The state of a new pipe: both directions built from `config`.
+    /// The state of a new pipe: both directions built from `config`,
+    /// registered for hang reports as created by the caller.
+    #[track_caller]
     pub(super) fn new(
         config: Config,
         name: Option<std::sync::Arc<str>>,
@@ -41,7 +43,7 @@ impl Shared {
             writer_end: end_names[writer].clone(),
             reader_end: end_names[1 - writer].clone(),
         };
-        Arc::new(Shared {
+        let shared = Arc::new(Shared {
             dirs: [
                 Direction::new(&config, 0, label(0)),
                 Direction::new(&config, 1, label(1)),
@@ -50,7 +52,21 @@ impl Shared {
             end_names,
             seed: config.seed,
             chunked: config.chunking.is_some().into(),
-        })
+        });
+        // For hang reports (`Shared` is a `LivePipe` in `super::live`).
+        #[cfg(not(loom))]
+        {
+            let weak: std::sync::Weak<Shared> = Arc::downgrade(&shared);
+            let origin = crate::hang::snapshot::Origin::here();
+            crate::hang::registry::register_pipe(weak, origin);
+        }
+        shared
+    }
+
+    /// The direction that carries the bytes end `side` writes.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(super) fn dir(&self, side: usize) -> &Direction {
+        &self.dirs[side]
     }
 
     /// The pipe's name.

@@ -8,7 +8,7 @@
 //!   setting lives here (reads, writes, close, deadlines and timeouts, fault
 //!   knobs, `interleave_pending`, the rendezvous hand-off);
 //! - [`label`]: the names and error messages; [`call`]: which side a call is
-//!   on and how it waits;
+//!   on and how it waits; `live`: what a hang report shows of a pipe;
 //! - [`wake`]: wake-ups collected under the lock and delivered after it, and
 //!   where threads sleep; [`timer`]: wakes pending async calls at their
 //!   deadline without a runtime;
@@ -28,6 +28,8 @@ mod end;
 mod futures_io;
 mod half;
 mod label;
+#[cfg(not(loom))]
+mod live;
 mod ring;
 mod timer;
 #[cfg(feature = "tokio")]

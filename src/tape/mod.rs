@@ -23,8 +23,9 @@
 //! [`contents`], the assertions and their [`Mismatch`] in
 //! [`assert`](mod@assert), waiting ([`Tape::wait_for`], [`WaitFor`],
 //! [`Tape::wait_for_blocking`]) in [`wait`], the live recordings that writes
-//! to the tape in [`writer`], and the mismatch messages in [`diff`] (built on
-//! [`align`] and [`hexdump`]).
+//! to the tape in [`writer`], the mismatch messages in [`diff`] (built on
+//! [`align`] and [`hexdump`]), and what a hang report shows of a tape in
+//! [`live`].
 
 mod align;
 mod assert;
@@ -32,6 +33,7 @@ mod contents;
 mod diff;
 mod framing;
 mod hexdump;
+mod live;
 mod wait;
 mod wait_for;
 mod writer;
@@ -159,6 +161,8 @@ struct State {
     next_waiter: u64,
     /// Threads waiting in [`Tape::wait_for_blocking`].
     blocked: usize,
+    /// Every wait that has had to wait, for hang reports.
+    pending: Vec<live::Pending>,
     /// Live recordings writing to this tape, and whether one ever was.
     writers: usize,
     attached: bool,
@@ -277,13 +281,14 @@ impl Tape {
     /// assert_eq!(tape.len(), 0);
     /// ```
     #[must_use]
+    #[track_caller]
     pub fn new() -> Self {
-        Tape {
-            shared: Arc::new(Shared {
-                state: Mutex::new(State::default()),
-                changed: Condvar::new(),
-            }),
-        }
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+        });
+        live::register(&shared);
+        Tape { shared }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

@@ -226,11 +226,15 @@ impl Tape {
         let deadline = Instant::now().checked_add(timeout).map(|at| (at, timeout));
         let mut cursor = Cursor::default();
         let mut state = self.lock();
-        let failure = loop {
-            match state.verdict(pattern, &mut cursor, deadline) {
-                Some(Ok(())) => return Ok(()),
-                Some(Err(failure)) => break failure,
-                None => {}
+        let mut waiter = None;
+        let outcome = loop {
+            if let Some(outcome) = state.verdict(pattern, &mut cursor, deadline) {
+                break outcome;
+            }
+            if waiter.is_none() {
+                let id = state.new_waiter();
+                state.note_pending(id, pattern, false, Some(timeout));
+                waiter = Some(id);
             }
             state.blocked += 1;
             state = match deadline {
@@ -250,8 +254,11 @@ impl Tape {
             };
             state.blocked -= 1;
         };
+        if let Some(id) = waiter {
+            state.end_pending(id);
+        }
         drop(state);
-        Err(failure.into_error())
+        outcome.map_err(Failure::into_error)
     }
 }
 

@@ -192,10 +192,15 @@ impl Future for WaitFor {
                 .take()
                 .and_then(|id| remove_waker(&mut state, id))
         } else {
-            let id = *this.waiter.get_or_insert_with(|| {
-                state.next_waiter += 1;
-                state.next_waiter
-            });
+            let id = match this.waiter {
+                Some(id) => id,
+                None => {
+                    let id = state.new_waiter();
+                    let within = this.bound.as_ref().map(|b| b.within);
+                    state.note_pending(id, &this.pattern, true, within);
+                    *this.waiter.insert(id)
+                }
+            };
             match state.wakers.iter_mut().find(|(i, _)| *i == id) {
                 Some((_, slot)) => Some(std::mem::replace(slot, waker)),
                 None => {
@@ -241,6 +246,7 @@ impl Bound {
 }
 
 fn remove_waker(state: &mut State, id: u64) -> Option<Waker> {
+    state.end_pending(id);
     let at = state.wakers.iter().position(|(i, _)| *i == id)?;
     Some(state.wakers.swap_remove(at).1)
 }
