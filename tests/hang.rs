@@ -411,3 +411,28 @@ fn report_layout_snapshot() {
         waiter.join().unwrap().unwrap();
     });
 }
+
+/// A task that began waiting before any bounded runner ran (so no clock was
+/// read for it, unless another test's runner was running then) still shows
+/// as waiting in a later report.
+#[test]
+fn task_waiting_from_before_the_bound_still_shows() {
+    use futures::AsyncReadExt;
+
+    let (mut a, _b) = PipeBuilder::new().name("hang-before").build();
+    let mut buf = [0; 4];
+    let mut read = AsyncReadExt::read(&mut a, &mut buf);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(std::future::Future::poll(std::pin::Pin::new(&mut read), &mut cx).is_pending());
+    // The closure hangs on a channel that this test keeps open.
+    let (_keep, never) = mpsc::channel::<()>();
+    let report = pipetap::try_within(LIMIT, move || never.recv())
+        .expect_err("the closure waits past the limit");
+    let text = report.to_string();
+    let pipe = section(&text, r#"pipe "hang-before""#);
+    assert!(
+        pipe.contains("    a reads: a task waiting since before the bound began")
+            || pipe.contains("    a reads: a task waiting for "),
+        "{pipe}"
+    );
+}

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use pin_project_lite::pin_project;
 
 use super::report::{current_thread, Cause, HangReport};
+use super::watch::Watch;
 use crate::pipe::wake_at;
 
 /// Bounds `future` in time: the returned future resolves to what `future`
@@ -121,6 +122,8 @@ struct Bound {
     armed: Option<Waker>,
     site: &'static Location<'static>,
     thread: Option<Arc<str>>,
+    /// Waiting tasks note the time while this future lives.
+    _watch: Watch,
 }
 
 impl Bound {
@@ -131,6 +134,7 @@ impl Bound {
             armed: None,
             site,
             thread: current_thread(),
+            _watch: Watch::start(),
         }
     }
 

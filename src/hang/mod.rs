@@ -12,6 +12,7 @@ mod future;
 pub(crate) mod registry;
 mod report;
 pub(crate) mod snapshot;
+pub(crate) mod watch;
 
 pub use future::{try_within_async, within_async, TryWithin, Within};
 pub use report::HangReport;
@@ -138,6 +139,7 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
+    let _watch = watch::Watch::start();
     let name = current_thread();
     let (done, outcome) = mpsc::sync_channel(1);
     let mut builder = thread::Builder::new();

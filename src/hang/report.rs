@@ -228,11 +228,14 @@ impl HangReport {
         if side.threads > 0 {
             let _ = write!(out, " waiting for {}", ms(since(side.threads_since)));
         }
-        if let Some(at) = side.task_since {
+        if side.task {
             if !out.is_empty() {
                 out.push_str(", and ");
             }
-            let _ = write!(out, "a task waiting for {}", ms(self.ago(at)));
+            let _ = match side.task_since {
+                Some(at) => write!(out, "a task waiting for {}", ms(self.ago(at))),
+                None => write!(out, "a task waiting since before the bound began"),
+            };
         }
         if out.is_empty() {
             out.push_str("nobody waiting");

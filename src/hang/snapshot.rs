@@ -53,7 +53,9 @@ pub(crate) struct SideSnapshot {
     /// Threads asleep in a blocking call, and since when the first one is.
     pub(crate) threads: usize,
     pub(crate) threads_since: Option<Instant>,
-    /// Whether a task waits (a pending poll registered its waker), since when.
+    /// Whether a task waits (a pending poll registered its waker), and since
+    /// when, if a bounded runner was running when it began.
+    pub(crate) task: bool,
     pub(crate) task_since: Option<Instant>,
     pub(crate) deadline: Option<Instant>,
     /// The knobs set on this side, each in words (`max_read_len 1`,
@@ -63,7 +65,7 @@ pub(crate) struct SideSnapshot {
 
 impl SideSnapshot {
     pub(crate) fn is_waiting(&self) -> bool {
-        self.threads > 0 || self.task_since.is_some()
+        self.threads > 0 || self.task
     }
 
     /// Nobody waits, and no deadline or knob is set: nothing to show.

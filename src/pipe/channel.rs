@@ -155,8 +155,9 @@ impl Side {
     fn park_task(&mut self, waker: &Waker, wake: &mut Wake) {
         if !self.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
             if self.waker.is_none() {
-                // A task starts waiting (the waiting path only).
-                self.parked_since = Some(Instant::now());
+                // A task starts waiting (the waiting path only). The clock
+                // is read only while a hang report could show it.
+                self.parked_since = crate::hang::watch::watching().then(Instant::now);
             }
             self.waker = Some(waker.clone());
             self.timer_armed = None;
@@ -726,7 +727,9 @@ pub(crate) struct Waits {
     pub(crate) threads: usize,
     /// When the first of `threads` went to sleep.
     pub(crate) threads_since: Option<Instant>,
-    /// When the pending task registered, if one is registered.
+    /// Whether a pending task is registered.
+    pub(crate) task: bool,
+    /// When it registered, if a bounded runner was running then.
     pub(crate) task_since: Option<Instant>,
     pub(crate) deadline: Option<Instant>,
     pub(crate) timeout: Option<Duration>,
@@ -741,6 +744,7 @@ impl Channel {
         Waits {
             threads: side.blocked,
             threads_since: side.blocked_since.filter(|_| side.blocked > 0),
+            task: side.waker.is_some(),
             task_since: side.parked_since.filter(|_| side.waker.is_some()),
             deadline: side.deadline,
             timeout: side.timeout,

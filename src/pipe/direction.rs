@@ -11,7 +11,7 @@ use super::call::{Op, Waiter};
 use super::channel::{Attempt, Channel, Config, DebugState};
 use super::label::Label;
 use super::wake::{Sleepers, Wake};
-use crate::sync::{lock, Mutex, MutexGuard};
+use crate::sync::{lock, wait, wait_timeout, Mutex, MutexGuard};
 
 /// One direction: the guarded state, where its blocked threads sleep, and
 /// the names its errors carry.
@@ -130,16 +130,14 @@ impl Direction {
             chan.sleeping(op, true);
             let mut reached = false;
             chan = match limit.until {
-                None => cvar.wait(chan).unwrap_or_else(|e| e.into_inner()),
+                None => wait(cvar, chan),
                 Some(until) => {
                     let now = Instant::now();
                     if now >= until {
                         reached = true;
                         chan
                     } else {
-                        cvar.wait_timeout(chan, until - now)
-                            .unwrap_or_else(|e| e.into_inner())
-                            .0
+                        wait_timeout(cvar, chan, until - now)
                     }
                 }
             };

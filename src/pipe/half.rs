@@ -159,8 +159,10 @@ pub struct WriteHalf {
 }
 
 impl ReadHalf {
+    #[inline(always)]
     fn dir(&self) -> &Direction {
-        &self.shared.dirs[1 - self.side]
+        // `& 1` keeps the index provably in range: no bounds check on the hot path.
+        &self.shared.dirs[(self.side ^ 1) & 1]
     }
 
     /// Whether `write` is the other half of the same end.
@@ -440,8 +442,9 @@ impl Drop for ReadHalf {
 }
 
 impl WriteHalf {
+    #[inline(always)]
     fn dir(&self) -> &Direction {
-        &self.shared.dirs[self.side]
+        &self.shared.dirs[self.side & 1]
     }
 
     /// Whether `read` is the other half of the same end.

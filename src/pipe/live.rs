@@ -89,6 +89,7 @@ fn side(waits: Waits, mut knobs: Vec<String>) -> SideSnapshot {
     SideSnapshot {
         threads: waits.threads,
         threads_since: waits.threads_since,
+        task: waits.task,
         task_since: waits.task_since,
         deadline: waits.deadline,
         knobs,
