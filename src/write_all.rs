@@ -61,20 +61,47 @@ where
         if bytes.is_empty() {
             return Poll::Ready(Ok(()));
         }
-        match write(bytes) {
-            Poll::Ready(Ok(n)) if n == bytes.len() => {
-                *offset = n;
-                return Poll::Ready(Ok(()));
-            }
-            Poll::Ready(Ok(n)) => match check_written(n, bytes.len()) {
-                Ok(n) => *offset = n,
-                Err(e) => return Poll::Ready(Err(e)),
-            },
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(Err(e)) if e.kind() == ErrorKind::Interrupted => {}
-            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-        }
+        let answer = write(bytes);
+        return write_all_answered(bytes, offset, answer, write);
     }
+    write_rest(src, offset, write)
+}
+
+/// [`write_all_from`] of all of `bytes` (not empty) from offset 0, where the
+/// writer has already answered `answer` to the first call, a write of all
+/// of `bytes`: the loop goes on from there exactly as if it had made that
+/// call itself.
+#[inline]
+pub(crate) fn write_all_answered<F>(
+    bytes: &[u8],
+    offset: &mut usize,
+    answer: Poll<io::Result<usize>>,
+    write: F,
+) -> Poll<io::Result<()>>
+where
+    F: FnMut(&[u8]) -> Poll<io::Result<usize>>,
+{
+    match answer {
+        Poll::Ready(Ok(n)) if n == bytes.len() => {
+            *offset = n;
+            return Poll::Ready(Ok(()));
+        }
+        Poll::Ready(Ok(n)) => match check_written(n, bytes.len()) {
+            Ok(n) => *offset = n,
+            Err(e) => return Poll::Ready(Err(e)),
+        },
+        Poll::Pending => return Poll::Pending,
+        Poll::Ready(Err(e)) if e.kind() == ErrorKind::Interrupted => {}
+        Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+    }
+    write_rest(Source::One(bytes), offset, write)
+}
+
+/// The loop of [`write_all_from`] from `*offset` on.
+fn write_rest<F>(src: Source<'_>, offset: &mut usize, mut write: F) -> Poll<io::Result<()>>
+where
+    F: FnMut(&[u8]) -> Poll<io::Result<usize>>,
+{
     let len = src.len();
     while *offset < len {
         let chunk = src.chunk_at(*offset);

@@ -4,7 +4,7 @@
 use std::io::{self, ErrorKind, IoSlice, Write};
 
 use super::MultiWriter;
-use crate::door::{unpoll, BlockingDoor, Finish};
+use crate::door::{blocking, unpoll, BlockingDoor, Finish};
 
 /// See the [type docs](MultiWriter#semantics) for the exact semantics.
 ///
@@ -30,10 +30,83 @@ impl<W: Write> Write for MultiWriter<W> {
         )
     }
 
-    /// The default `write_all` loop (same semantics), always inlined so the
-    /// hot path of a tee into in-memory sinks compiles down to the copies.
+    /// The default `write_all` loop, with the same semantics. Its common
+    /// case, nothing held and every writer taking the whole buffer in one
+    /// call, is a plain loop over the writers, always inlined, so a tee into
+    /// in-memory sinks compiles down to the copies; any other answer goes on
+    /// in the round state machine from exactly that point.
     #[inline(always)]
-    fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        if buf.is_empty() {
+            return Ok(());
+        }
+        if !self.rounds.is_idle() {
+            return self.write_all_rounds(buf);
+        }
+        let mut stopped = None;
+        for (i, w) in self.writers.iter_mut().enumerate() {
+            match w.write(buf) {
+                Ok(n) if n == buf.len() => {}
+                answer => {
+                    stopped = Some((i, answer));
+                    break;
+                }
+            }
+        }
+        match stopped {
+            None => Ok(()),
+            Some((i, answer)) => self.write_all_answered(buf, i, answer),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        unpoll(
+            self.rounds
+                .poll_finish(&mut self.writers, &mut BlockingDoor, Finish::Flush),
+        )
+    }
+}
+
+impl<W: Write> MultiWriter<W> {
+    /// `write_all` once writer `i` answered `answer` to a write of all of
+    /// `buf` (and the writers before it took all of it).
+    #[cold]
+    #[inline(never)]
+    fn write_all_answered(
+        &mut self,
+        buf: &[u8],
+        i: usize,
+        answer: io::Result<usize>,
+    ) -> io::Result<()> {
+        let answer = blocking(answer);
+        if i > 0 {
+            // The first writer took all of `buf`: the round's count.
+            return self.rounds.later_answered(
+                &mut self.writers,
+                &mut BlockingDoor,
+                buf,
+                i,
+                answer,
+            );
+        }
+        let written =
+            unpoll(
+                self.rounds
+                    .first_answered(&mut self.writers, &mut BlockingDoor, buf, answer),
+            );
+        let rest = match written {
+            Ok(n) => match buf.get(n..) {
+                Some(rest) if n > 0 => rest,
+                _ => return Err(ErrorKind::WriteZero.into()),
+            },
+            Err(e) if e.kind() == ErrorKind::Interrupted => buf,
+            Err(e) => return Err(e),
+        };
+        self.write_all_rounds(rest)
+    }
+
+    /// The default `write_all` loop over [`Write::write`].
+    fn write_all_rounds(&mut self, mut buf: &[u8]) -> io::Result<()> {
         while !buf.is_empty() {
             match self.write(buf) {
                 Ok(n) => match buf.get(n..) {
@@ -45,12 +118,5 @@ impl<W: Write> Write for MultiWriter<W> {
             }
         }
         Ok(())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        unpoll(
-            self.rounds
-                .poll_finish(&mut self.writers, &mut BlockingDoor, Finish::Flush),
-        )
     }
 }

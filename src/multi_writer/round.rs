@@ -15,7 +15,7 @@ use std::task::{ready, Poll};
 
 use crate::door::{Door, Finish};
 use crate::source::Source;
-use crate::write_all::{check_written, write_all_from};
+use crate::write_all::{check_written, write_all_answered, write_all_from};
 
 /// The state between calls: a held round, and a flush or close in progress.
 #[derive(Default)]
@@ -51,6 +51,13 @@ impl Round {
 }
 
 impl Rounds {
+    /// Nothing is held and no flush or close is under way: a new round can
+    /// start from scratch.
+    #[inline]
+    pub(super) fn is_idle(&self) -> bool {
+        !self.round.is_active() && self.finishing.is_none()
+    }
+
     /// Bytes held for writers that have not received the last round yet.
     pub(super) fn held_len(&self) -> usize {
         if self.round.is_active() {
@@ -102,11 +109,23 @@ impl Rounds {
         door: &mut D,
         src: Source<'_>,
     ) -> io::Result<()> {
+        self.spread_from(writers, door, src, 1)
+    }
+
+    /// [`spread`](Self::spread) to the writers from `from` on.
+    #[inline]
+    fn spread_from<W, D: Door<W>>(
+        &mut self,
+        writers: &mut [W],
+        door: &mut D,
+        src: Source<'_>,
+        from: usize,
+    ) -> io::Result<()> {
         let end = writers.len();
-        let Some((_, rest)) = writers.split_first_mut() else {
+        let Some(rest) = writers.get_mut(from..) else {
             return Ok(());
         };
-        for (i, w) in (1..).zip(rest) {
+        for (i, w) in (from..).zip(rest) {
             let mut offset = 0;
             match write_all_from(src, &mut offset, |b| door.write(w, b)) {
                 Poll::Ready(Ok(())) => {}
@@ -149,7 +168,22 @@ impl Rounds {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        let n = match door.write(first, buf) {
+        let answer = door.write(first, buf);
+        self.first_answered(writers, door, buf, answer)
+    }
+
+    /// The rest of a `write` of `buf` (not empty; no round held) once the
+    /// first writer has answered `answer` to it: the count is checked, and
+    /// what it accepted goes to every other writer.
+    #[inline]
+    pub(super) fn first_answered<W, D: Door<W>>(
+        &mut self,
+        writers: &mut [W],
+        door: &mut D,
+        buf: &[u8],
+        answer: Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        let n = match answer {
             Poll::Pending => return Poll::Pending,
             Poll::Ready(r) => match r.and_then(|n| check_written(n, buf.len())) {
                 Ok(n) => n,
@@ -163,6 +197,36 @@ impl Rounds {
             self.spread(writers, door, Source::One(&buf[..n]))
                 .map(|()| n),
         )
+    }
+
+    /// The rest of a round in which writers `..i` (`i` >= 1; the first one
+    /// decided the count) took all of `buf` and writer `i` has answered
+    /// `answer` to a write of all of it: as [`spread`](Self::spread) from
+    /// there.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn later_answered<W, D: Door<W>>(
+        &mut self,
+        writers: &mut [W],
+        door: &mut D,
+        buf: &[u8],
+        i: usize,
+        answer: Poll<io::Result<usize>>,
+    ) -> io::Result<()> {
+        let end = writers.len();
+        let Some(w) = writers.get_mut(i) else {
+            return Ok(());
+        };
+        let mut offset = 0;
+        match write_all_answered(buf, &mut offset, answer, |b| door.write(w, b)) {
+            Poll::Ready(Ok(())) => {}
+            Poll::Ready(Err(e)) => return Err(e),
+            Poll::Pending => {
+                self.hold(Source::One(buf), i, end, offset);
+                return Ok(());
+            }
+        }
+        self.spread_from(writers, door, Source::One(buf), i + 1)
     }
 
     /// One `write_vectored`: as [`poll_write`](Self::poll_write), with the
