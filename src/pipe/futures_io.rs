@@ -10,8 +10,6 @@ use futures_io::{AsyncRead, AsyncWrite};
 use super::direction::Door;
 use super::end::PipeEnd;
 use super::half::{ReadHalf, WriteHalf};
-use super::ring::SliceTarget;
-use crate::source::Source;
 
 macro_rules! futures_read {
     ($($ty:ty => |$s:ident| $half:expr;)*) => {$(
@@ -23,7 +21,7 @@ macro_rules! futures_read {
                 buf: &mut [u8],
             ) -> Poll<io::Result<usize>> {
                 let $s = &*self;
-                $half.poll_read_into(cx, Door::Futures, &mut SliceTarget::new(buf))
+                $half.poll_read_slice(cx, Door::Futures, buf)
             }
         }
     )*};
@@ -39,7 +37,7 @@ macro_rules! futures_write {
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
                 let $s = &*self;
-                $half.poll_write_from(cx, Door::Futures, Source::One(buf))
+                $half.poll_write_one(cx, Door::Futures, buf)
             }
             fn poll_write_vectored(
                 self: Pin<&mut Self>,
@@ -47,7 +45,7 @@ macro_rules! futures_write {
                 bufs: &[IoSlice<'_>],
             ) -> Poll<io::Result<usize>> {
                 let $s = &*self;
-                $half.poll_write_from(cx, Door::Futures, Source::Many(bufs))
+                $half.poll_write_many(cx, Door::Futures, bufs)
             }
             fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 let $s = &*self;

@@ -187,7 +187,35 @@ impl ReadHalf {
         })
     }
 
-    pub(crate) fn poll_read_into(
+    /// An async read into a plain slice (the futures door). Each kind of
+    /// target gets its own copy of the read path, compiled in this crate
+    /// (not in the caller's, as a generic would be), so everything it calls
+    /// can be inlined.
+    #[cfg_attr(not(feature = "futures"), allow(dead_code))]
+    #[inline(never)]
+    pub(crate) fn poll_read_slice(
+        &self,
+        cx: &mut Context<'_>,
+        door: Door,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_into(cx, door, &mut SliceTarget::new(buf))
+    }
+
+    /// An async read into tokio's `ReadBuf` (the tokio door).
+    #[cfg(feature = "tokio")]
+    #[inline(never)]
+    pub(crate) fn poll_read_buf(
+        &self,
+        cx: &mut Context<'_>,
+        door: Door,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_into(cx, door, buf)
+    }
+
+    #[inline(always)]
+    fn poll_read_into(
         &self,
         cx: &mut Context<'_>,
         door: Door,
@@ -466,7 +494,31 @@ impl WriteHalf {
         })
     }
 
-    pub(crate) fn poll_write_from(
+    /// An async write of one slice. Each kind of source gets its own copy of
+    /// the write path, so the checks on the kind fold away.
+    #[inline(never)]
+    pub(crate) fn poll_write_one(
+        &self,
+        cx: &mut Context<'_>,
+        door: Door,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_from(cx, door, Source::One(buf))
+    }
+
+    /// An async vectored write.
+    #[inline(never)]
+    pub(crate) fn poll_write_many(
+        &self,
+        cx: &mut Context<'_>,
+        door: Door,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_from(cx, door, Source::Many(bufs))
+    }
+
+    #[inline(always)]
+    fn poll_write_from(
         &self,
         cx: &mut Context<'_>,
         door: Door,

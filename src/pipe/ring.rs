@@ -110,11 +110,14 @@ impl Ring {
     }
 
     /// Appends up to `limit` bytes of `src`; returns how many were taken.
+    /// The caller has clamped `limit` to [`free`](Self::free) (a bigger one
+    /// panics, as a slice index out of range).
     #[inline(always)]
     pub(crate) fn push(&mut self, src: Source<'_>, limit: usize) -> usize {
+        debug_assert!(limit <= self.free(), "push beyond the ring's size");
         match src {
             Source::One(bytes) => {
-                let n = bytes.len().min(limit).min(self.size - self.len);
+                let n = bytes.len().min(limit);
                 if self.len + n > self.storage.len() {
                     self.grow(self.len + n);
                 }
@@ -215,7 +218,7 @@ mod tests {
     use super::*;
 
     fn push(ring: &mut Ring, bytes: &[u8]) -> usize {
-        ring.push(Source::One(bytes), usize::MAX)
+        ring.push(Source::One(bytes), ring.free())
     }
 
     fn pop(ring: &mut Ring, n: usize) -> Vec<u8> {

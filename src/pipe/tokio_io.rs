@@ -10,7 +10,6 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use super::direction::Door;
 use super::end::PipeEnd;
 use super::half::{ReadHalf, WriteHalf};
-use crate::source::Source;
 
 macro_rules! tokio_read {
     ($($ty:ty => |$s:ident| $half:expr;)*) => {$(
@@ -22,7 +21,7 @@ macro_rules! tokio_read {
                 buf: &mut ReadBuf<'_>,
             ) -> Poll<io::Result<()>> {
                 let $s = &*self;
-                $half.poll_read_into(cx, Door::Tokio, buf).map_ok(drop)
+                $half.poll_read_buf(cx, Door::Tokio, buf).map_ok(drop)
             }
         }
     )*};
@@ -38,7 +37,7 @@ macro_rules! tokio_write {
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
                 let $s = &*self;
-                $half.poll_write_from(cx, Door::Tokio, Source::One(buf))
+                $half.poll_write_one(cx, Door::Tokio, buf)
             }
             fn poll_write_vectored(
                 self: Pin<&mut Self>,
@@ -46,7 +45,7 @@ macro_rules! tokio_write {
                 bufs: &[IoSlice<'_>],
             ) -> Poll<io::Result<usize>> {
                 let $s = &*self;
-                $half.poll_write_from(cx, Door::Tokio, Source::Many(bufs))
+                $half.poll_write_many(cx, Door::Tokio, bufs)
             }
             fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 let $s = &*self;
