@@ -143,6 +143,14 @@ pub use tee_reader::TeeReader;
 mod hang;
 pub use hang::{try_within, try_within_async, within, within_async, HangReport, TryWithin, Within};
 
+// The in-memory listener.
+mod addr;
+mod listen;
+pub use addr::PipeAddr;
+#[cfg(feature = "hyper")]
+pub use listen::HyperConnect;
+pub use listen::{listen, Accept, Connect, Connector, Listener};
+
 // Recording.
 mod recording;
 mod tape;
