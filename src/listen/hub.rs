@@ -305,6 +305,7 @@ impl Hub {
             .field("backlog", &state.backlog)
             .field("connect_timeout", &state.connect_timeout)
             .field("queued", &state.queue.len())
+            .field("waiting", &state.line.len())
             .field("connections", &state.made)
             .field("listening", &state.listening)
             .field("connectors", &state.connectors);
