@@ -88,7 +88,7 @@ fn clients_connect_and_talk_to_an_accept_loop(
             let end = connect(client, &connector).unwrap();
             assert_eq!(end.peer_addr().unwrap().to_string(), format!("pipe#{i}"));
             let mut conn = Conn::new(end, client);
-            let message = vec![i; 100];
+            let message = [i; 100];
             // In pieces the echo can answer one by one without both sides
             // waiting for room: at most the capacity (a rendezvous pipe hands
             // a piece straight to the waiting echo).

@@ -84,7 +84,7 @@ fn a_hundred_concurrent_clients_on_a_multi_thread_runtime() {
             for (addr, request) in sent {
                 let tape = &tapes[addr.connection().unwrap() as usize - 1];
                 assert_eq!(&tape.bytes()[2..], &request[..]);
-                tape.assert_read(&reply_to(&request));
+                tape.assert_read(reply_to(&request));
             }
         });
     });

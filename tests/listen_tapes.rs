@@ -69,7 +69,7 @@ fn writes_and_reads_are_events_in_order_with_exact_framing() {
     client.write_all(b"QUIT\r\n").unwrap();
 
     let tape = &listener.tapes()[0];
-    tape.assert_writes(&[&b"HELO"[..], b" x\r\n", b"QUIT\r\n"]);
+    tape.assert_writes([&b"HELO"[..], b" x\r\n", b"QUIT\r\n"]);
     assert_eq!(
         tape.events(),
         [
@@ -89,7 +89,7 @@ fn short_writes_are_recorded_as_accepted() {
     assert_eq!(client.write(b"abcdef").unwrap(), 2);
     client.set_nonblocking(true).unwrap();
     let tape = &listener.tapes()[0];
-    tape.assert_writes(&[b"ab"]);
+    tape.assert_writes([b"ab"]);
     drop(listener);
 }
 
