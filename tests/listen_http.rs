@@ -239,13 +239,14 @@ fn a_plain_hyper_http2_service_over_the_connector() {
 }
 
 /// The bounds tonic's `Endpoint::connect_with_connector` puts on a connector
-/// (tonic 0.12 and later, on hyper 1).
+/// (tonic 0.12 and later, on hyper 1; `BoxError` is tonic's
+/// `Box<dyn Error + Send + Sync>`).
 fn tonic_accepts<C>(_: &C)
 where
     C: tower_service::Service<http::Uri> + Send + 'static,
-    C::Error: Into<Box<dyn std::error::Error + Send + Sync>> + Send,
-    C::Future: Unpin + Send,
-    C::Response: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    C::Response: hyper::rt::Read + hyper::rt::Write + Send + Unpin,
+    C::Future: Send,
+    Box<dyn std::error::Error + Send + Sync>: From<C::Error> + Send,
 {
 }
 
