@@ -195,32 +195,45 @@ impl ReadHalf {
 
     pub(crate) fn read_blocking(&self, buf: &mut [u8]) -> io::Result<usize> {
         let mut dst = SliceTarget::new(buf);
-        let result = self.dir().block(Op::Read, |chan, waiter, label, wake| {
-            chan.read(&mut dst, waiter, label, wake)
-        });
-        if let (Some(tap), Ok(n)) = (&self.tap, &result) {
-            tap.read(dst.recent(*n));
+        if let Some(tap) = &self.tap {
+            return tap.read_with(&mut dst, |dst| self.read_blocking_into(dst));
         }
-        result
+        self.read_blocking_into(&mut dst)
     }
 
-    pub(crate) fn poll_read_into(
+    #[inline(always)]
+    fn read_blocking_into(&self, dst: &mut SliceTarget<'_>) -> io::Result<usize> {
+        self.dir().block(Op::Read, |chan, waiter, label, wake| {
+            chan.read(dst, waiter, label, wake)
+        })
+    }
+
+    pub(crate) fn poll_read_into<T: Target + ?Sized>(
         &self,
         cx: &mut Context<'_>,
         door: Door,
-        dst: &mut (impl Target + ?Sized),
+        dst: &mut T,
     ) -> Poll<io::Result<usize>> {
-        let poll = self.dir().poll(
+        if let Some(tap) = &self.tap {
+            return tap.poll_read_with(dst, |dst| self.poll_read_untapped(cx, door, dst));
+        }
+        self.poll_read_untapped(cx, door, dst)
+    }
+
+    #[inline(always)]
+    fn poll_read_untapped<T: Target + ?Sized>(
+        &self,
+        cx: &mut Context<'_>,
+        door: Door,
+        dst: &mut T,
+    ) -> Poll<io::Result<usize>> {
+        self.dir().poll(
             cx,
             Op::Read,
             door,
             dst.room() == 0,
             |chan, waiter, label, wake| chan.read(dst, waiter, label, wake),
-        );
-        if let (Some(tap), Poll::Ready(Ok(n))) = (&self.tap, &poll) {
-            tap.read(dst.recent(*n));
-        }
-        poll
+        )
     }
 
     /// Sets the deadline of this end's reads (blocking and async); `None`
@@ -481,13 +494,19 @@ impl WriteHalf {
     }
 
     pub(crate) fn write_blocking(&self, src: Source<'_>) -> io::Result<usize> {
-        let result = self.dir().block(Op::Write, |chan, waiter, label, wake| {
-            chan.write(src, waiter, label, wake)
-        });
-        if let (Some(tap), Ok(n)) = (&self.tap, &result) {
-            tap.wrote(src, *n);
+        // Both paths borrow the one `src`, so it is not copied around.
+        let src = &src;
+        if let Some(tap) = &self.tap {
+            return tap.write_with(src, |src| self.write_blocking_untapped(src));
         }
-        result
+        self.write_blocking_untapped(src)
+    }
+
+    #[inline(always)]
+    fn write_blocking_untapped(&self, src: &Source<'_>) -> io::Result<usize> {
+        self.dir().block(Op::Write, |chan, waiter, label, wake| {
+            chan.write(*src, waiter, label, wake)
+        })
     }
 
     pub(crate) fn poll_write_from(
@@ -496,17 +515,27 @@ impl WriteHalf {
         door: Door,
         src: Source<'_>,
     ) -> Poll<io::Result<usize>> {
-        let poll = self.dir().poll(
+        let src = &src;
+        if let Some(tap) = &self.tap {
+            return tap.poll_write_with(src, |src| self.poll_write_untapped(cx, door, src));
+        }
+        self.poll_write_untapped(cx, door, src)
+    }
+
+    #[inline(always)]
+    fn poll_write_untapped(
+        &self,
+        cx: &mut Context<'_>,
+        door: Door,
+        src: &Source<'_>,
+    ) -> Poll<io::Result<usize>> {
+        self.dir().poll(
             cx,
             Op::Write,
             door,
             src.is_empty(),
-            |chan, waiter, label, wake| chan.write(src, waiter, label, wake),
-        );
-        if let (Some(tap), Poll::Ready(Ok(n))) = (&self.tap, &poll) {
-            tap.wrote(src, *n);
-        }
-        poll
+            |chan, waiter, label, wake| chan.write(*src, waiter, label, wake),
+        )
     }
 
     pub(crate) fn write_slices_blocking(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {

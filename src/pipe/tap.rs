@@ -6,10 +6,14 @@
 //! one recording (its waits end once both halves are gone). Bytes are
 //! recorded after the call returns from the direction, with no pipe lock
 //! held, exactly as a [`Recording`](crate::Recording) around the end would
-//! record them. A pipe without a tap pays one predictable branch per call.
+//! record them. A recorded call takes its own out-of-line path (the
+//! `*_with` methods), so an end without a tap pays one test of an `Option`
+//! per call and keeps nothing alive across it.
 
-use std::io::IoSlice;
+use std::io::{self, IoSlice};
+use std::task::Poll;
 
+use super::ring::Target;
 use crate::source::Source;
 use crate::tape::{Tape, Writer};
 
@@ -27,17 +31,63 @@ impl Tap {
         }
     }
 
-    /// The end's write accepted `n` bytes of `src`.
+    /// A blocking read into `dst` by `read`, recorded.
     #[cold]
     #[inline(never)]
-    pub(crate) fn wrote(&self, src: Source<'_, IoSlice<'_>>, n: usize) {
-        self.writer.record_write(src.limit(n));
+    pub(crate) fn read_with<T: Target + ?Sized>(
+        &self,
+        dst: &mut T,
+        read: impl FnOnce(&mut T) -> io::Result<usize>,
+    ) -> io::Result<usize> {
+        let result = read(dst);
+        if let Ok(n) = result {
+            self.writer.record_read(Source::one(dst.recent(n)));
+        }
+        result
     }
 
-    /// The end's read delivered `bytes`.
+    /// An async read into `dst` by `poll`, recorded once it is ready.
     #[cold]
     #[inline(never)]
-    pub(crate) fn read(&self, bytes: &[u8]) {
-        self.writer.record_read(Source::one(bytes));
+    pub(crate) fn poll_read_with<T: Target + ?Sized>(
+        &self,
+        dst: &mut T,
+        poll: impl FnOnce(&mut T) -> Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        let result = poll(dst);
+        if let Poll::Ready(Ok(n)) = result {
+            self.writer.record_read(Source::one(dst.recent(n)));
+        }
+        result
+    }
+
+    /// A blocking write of `src` by `write`, recorded.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn write_with<'s, 'a>(
+        &self,
+        src: &'s Source<'a, IoSlice<'a>>,
+        write: impl FnOnce(&'s Source<'a, IoSlice<'a>>) -> io::Result<usize>,
+    ) -> io::Result<usize> {
+        let result = write(src);
+        if let Ok(n) = result {
+            self.writer.record_write(src.limit(n));
+        }
+        result
+    }
+
+    /// An async write of `src` by `poll`, recorded once it is ready.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn poll_write_with<'s, 'a>(
+        &self,
+        src: &'s Source<'a, IoSlice<'a>>,
+        poll: impl FnOnce(&'s Source<'a, IoSlice<'a>>) -> Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        let result = poll(src);
+        if let Poll::Ready(Ok(n)) = result {
+            self.writer.record_write(src.limit(n));
+        }
+        result
     }
 }
