@@ -94,6 +94,30 @@ fn a_dropped_connect_leaves_the_line_and_makes_no_connection() {
 }
 
 #[test]
+fn a_timed_out_connect_that_is_never_polled_again_does_not_hold_up_the_line() {
+    watchdog(|| {
+        let (listener, connector) = pipetap::listen();
+        let listener = listener
+            .backlog(1)
+            .connect_timeout(Duration::from_millis(20));
+        let _first = connector.connect_blocking().unwrap();
+        let mut stalled = spawn(connector.connect());
+        assert_pending!(stalled.poll());
+        let listener = listener.connect_timeout(Duration::from_secs(10));
+        let mut behind = spawn(connector.connect());
+        assert_pending!(behind.poll());
+        wait_until(|| stalled.is_woken()); // its deadline passed (the timer woke it)
+        let _ = listener.accept_blocking().unwrap();
+        assert!(behind.is_woken());
+        assert_eq!(number(&assert_ready_ok!(behind.poll())), 2);
+        assert_eq!(
+            assert_ready_err!(stalled.poll()).kind(),
+            ErrorKind::TimedOut
+        );
+    });
+}
+
+#[test]
 fn raising_the_backlog_lets_waiting_connects_in() {
     let (listener, connector) = pipetap::listen();
     let listener = listener.backlog(1);
