@@ -11,6 +11,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
+use super::line::Line;
 use super::waiters::Waiters;
 use crate::pipe::{Blueprint, PipeEnd};
 use crate::tape::Tape;
@@ -48,11 +49,8 @@ struct State {
     listening: bool,
     /// Live `Connector`s (each `connect` future holds one).
     connectors: usize,
-    /// Connects waiting for room, by ticket (with its deadline), in the
-    /// order they came: only the first may take a freed place, so
-    /// connections queue in connect order.
-    line: VecDeque<(u64, Instant)>,
-    next_ticket: u64,
+    /// Connects waiting for room: only the first may take a freed place.
+    line: Line,
     /// Tasks waiting in `accept`, and in `connect` for room.
     accepts: Waiters,
     connects: Waiters,
@@ -92,8 +90,7 @@ impl Hub {
                 made: 0,
                 listening: true,
                 connectors: 1,
-                line: VecDeque::new(),
-                next_ticket: 0,
+                line: Line::default(),
                 accepts: Waiters::default(),
                 connects: Waiters::default(),
                 blocked_accepts: 0,
@@ -365,7 +362,7 @@ impl State {
                 ErrorKind::ConnectionRefused,
                 format_args!("connection refused: the Listener is gone"),
             ))
-        } else if self.queue.len() < self.backlog && self.first_in_line(at.ticket, now) {
+        } else if self.queue.len() < self.backlog && self.line.is_first(at.ticket, now) {
             Ok(self.enqueue(hub, wake))
         } else if now >= deadline {
             Err(hub.error(
@@ -377,11 +374,7 @@ impl State {
                 ),
             ))
         } else {
-            if at.ticket.is_none() {
-                self.next_ticket += 1;
-                at.ticket = Some(self.next_ticket);
-                self.line.push_back((self.next_ticket, deadline));
-            }
+            self.line.join(&mut at.ticket, deadline);
             if let Some(waker) = waker {
                 self.connects.register(&mut at.slot, waker);
             }
@@ -410,32 +403,9 @@ impl State {
     /// A connect in line (if `ticket` is set) leaves it. If it was first, the
     /// next one may now take a free place.
     fn leave_line(&mut self, ticket: &mut Option<u64>, wake: &mut Wake) {
-        if let Some(t) = ticket.take() {
-            if self.line.front().is_some_and(|&(first, _)| first == t) {
-                self.line.pop_front();
-                wake.connects |= !self.line.is_empty() && self.queue.len() < self.backlog;
-            } else if let Some(at) = self.line.iter().position(|&(x, _)| x == t) {
-                self.line.remove(at);
-            }
+        if self.line.leave(ticket) {
+            wake.connects |= !self.line.is_empty() && self.queue.len() < self.backlog;
         }
-    }
-
-    /// Whether the connect holding `ticket` (`None`: one that is not in
-    /// line yet) is first in line. Connects ahead of it whose deadline has
-    /// passed leave the line first: a future that times out but is never
-    /// polled again must not hold up the ones behind it (its next poll
-    /// fails with `TimedOut`).
-    fn first_in_line(&mut self, ticket: Option<u64>, now: Instant) -> bool {
-        while let Some(&(first, deadline)) = self.line.front() {
-            if Some(first) == ticket {
-                return true;
-            }
-            if deadline > now {
-                return false;
-            }
-            self.line.pop_front();
-        }
-        ticket.is_none()
     }
 }
 

@@ -6,10 +6,12 @@
 //! - [`listener`], [`connector`]: the public handles and their futures, each
 //!   deciding only how to wait;
 //! - [`hub`]: the shared state and every rule (backlog, order, timeout,
-//!   close); [`waiters`]: the tasks waiting on it.
+//!   close); [`line`]: the connects waiting for room, in order;
+//!   [`waiters`]: the tasks waiting on it.
 
 mod connector;
 mod hub;
+mod line;
 mod listener;
 mod waiters;
 
