@@ -105,7 +105,74 @@
 //! - `tokio`: `tokio::io::AsyncRead` / `AsyncWrite` / `AsyncBufRead` impls
 //!   (tokio without any of its runtime features).
 //!
-//! With neither feature, pipetap pulls in no async crate at all.
+//! - `axum`: the in-memory [`Listener`] is an `axum::serve::Listener` (axum
+//!   0.8; implies `tokio`).
+//! - `hyper`: the [`Connector`] is a `tower_service::Service<http::Uri>`, the
+//!   connector of hyper-util's legacy `Client` and of tonic's
+//!   `Endpoint::connect_with_connector` (implies `tokio`).
+//!
+//! With neither `futures` nor `tokio` (nor the two that imply it), pipetap
+//! pulls in no async crate at all.
+//!
+//! # Testing servers
+//!
+//! Servers are written around an accept loop. [`listen()`] (or
+//! [`PipeBuilder::listen`], to give every connection the builder's capacity
+//! and fault knobs) makes an in-memory [`Listener`] for that loop and a
+//! [`Connector`] for the test's clients: no port, no socket, and every
+//! connection a [`PipeEnd`] named `NAME#N`, with ends `client` and
+//! `server`, and its [`PipeAddr`]. [`Listener::record_connections`] keeps one
+//! [`Tape`] per connection, from the client's side, without wrapping
+//! anything.
+//!
+//! ```
+//! use std::io::{BufRead, BufReader, Write};
+//!
+//! // The server under test: a line-based echo, one thread per connection.
+//! fn serve(listener: pipetap::Listener) {
+//!     while let Ok(conn) = listener.accept_blocking() {   // ends with the connectors
+//!         std::thread::spawn(move || {
+//!             let mut lines = BufReader::new(&conn);
+//!             let mut line = String::new();
+//!             while lines.read_line(&mut line).unwrap_or(0) > 0 {
+//!                 (&conn).write_all(line.to_uppercase().as_bytes()).unwrap();
+//!                 line.clear();
+//!             }
+//!         });
+//!     }
+//! }
+//!
+//! let (listener, connector) = pipetap::PipeBuilder::new()
+//!     .max_read_len(1)                 // the server's reads are all short
+//!     .listen();
+//! let listener = listener.record_connections();
+//! let server = std::thread::spawn(move || serve(listener));
+//!
+//! for name in ["ann", "bob"] {
+//!     let conn = connector.connect_blocking()?;
+//!     (&conn).write_all(format!("hi {name}\n").as_bytes())?;
+//!     let mut reply = String::new();
+//!     BufReader::new(&conn).read_line(&mut reply)?;
+//!     assert_eq!(reply, format!("HI {}\n", name.to_uppercase()));
+//! }
+//! let tapes = connector.tapes();              // in connect order
+//! tapes[0].assert_written(b"hi ann\n");
+//! tapes[1].assert_read(b"HI BOB\n");
+//! drop(connector);                             // the accept loop ends
+//! server.join().unwrap();
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! The rules a server author relies on, each with its `ErrorKind`, are in
+//! [`listen()`]'s docs: connections are accepted in connect order; a
+//! `connect` beyond the backlog waits for an `accept`, within
+//! [`Listener::connect_timeout`] (`TimedOut`); dropping the listener resets
+//! the queued connections (`ConnectionReset`) and refuses connects
+//! (`ConnectionRefused`); once every connector is gone, `accept` fails with
+//! `NotConnected` and the listener's stream ends, so the accept loop ends by
+//! itself. Under `axum::serve` (feature `axum`), whose accept has no error
+//! path, `with_graceful_shutdown` ends it. See the [`recipes`] for an axum
+//! app called through hyper-util's client.
 #![forbid(unsafe_code)]
 #![warn(
     missing_docs,
@@ -142,6 +209,14 @@ pub use tee_reader::TeeReader;
 // Hang reports.
 mod hang;
 pub use hang::{try_within, try_within_async, within, within_async, HangReport, TryWithin, Within};
+
+// The in-memory listener.
+mod addr;
+mod listen;
+pub use addr::PipeAddr;
+#[cfg(feature = "hyper")]
+pub use listen::HyperConnect;
+pub use listen::{listen, Accept, Connect, Connector, Listener};
 
 // Recording.
 mod recording;

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::blueprint::Blueprint;
 use super::channel::{knob, Config};
 use super::chunking::{new_seed, Chunking};
 use super::end::PipeEnd;
@@ -336,7 +337,25 @@ impl PipeBuilder {
         let mut config = self.config;
         config.seed = self.seed.unwrap_or_else(new_seed);
         let [a, b] = self.end_names.unwrap_or_else(|| ["a".into(), "b".into()]);
-        PipeEnd::pair(config, self.name.map(Into::into), [a.into(), b.into()])
+        PipeEnd::pair(
+            config,
+            self.name.map(Into::into),
+            [a.into(), b.into()],
+            None,
+        )
+    }
+
+    /// The settings every connection of a listener is built from: the
+    /// pipe's name (`default_name` if none was given), its end names
+    /// (`default_ends` if none were given) and a seed fixed now.
+    pub(crate) fn blueprint(self, default_name: &str, default_ends: [&str; 2]) -> Blueprint {
+        let mut config = self.config;
+        config.seed = self.seed.unwrap_or_else(new_seed);
+        let name = self.name.as_deref().unwrap_or(default_name).into();
+        let ends = self
+            .end_names
+            .map_or(default_ends.map(Into::into), |ends| ends.map(Into::into));
+        Blueprint::new(config, name, ends)
     }
 }
 

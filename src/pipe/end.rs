@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 use super::channel::{Config, Shut};
 use super::chunking::Chunking;
 use super::half::{debug_end, ReadHalf, Shared, WriteHalf};
+use super::tap::Tap;
+use crate::addr::PipeAddr;
 use crate::sync::Arc;
+use crate::tape::Tape;
 
 /// One end of an in-memory, full-duplex connection made by [`pipe()`](crate::pipe())
 /// or [`PipeBuilder`](crate::PipeBuilder).
@@ -51,19 +54,30 @@ impl PipeEnd {
         config: Config,
         name: Option<std::sync::Arc<str>>,
         end_names: [std::sync::Arc<str>; 2],
+        addr: Option<PipeAddr>,
     ) -> (PipeEnd, PipeEnd) {
-        let shared: Arc<Shared> = Shared::new(config, name, end_names);
+        let shared: Arc<Shared> = Shared::new(config, name, end_names, addr);
         let end = |side| PipeEnd {
             read: ReadHalf {
                 shared: shared.clone(),
                 side,
+                tap: None,
             },
             write: WriteHalf {
                 shared: shared.clone(),
                 side,
+                tap: None,
             },
         };
         (end(0), end(1))
+    }
+
+    /// Records this end's writes and reads onto `tape` from now on, as one
+    /// recording shared by both halves (see [`Tap`]).
+    pub(crate) fn record_onto(&mut self, tape: Tape) {
+        let tap = Tap::new(tape);
+        self.read.tap = Some(tap.clone());
+        self.write.tap = Some(tap);
     }
 
     pub(crate) fn read_half(&self) -> &ReadHalf {
@@ -121,6 +135,28 @@ impl PipeEnd {
     /// ```
     pub fn end_name(&self) -> &str {
         self.read.shared.end_name(self.read.side)
+    }
+
+    /// The address of the connection this end belongs to, if it was made by
+    /// a [`Listener`](crate::Listener): the listener's name and the
+    /// connection's number, the same on both ends (`None` for a plain
+    /// [`pipe()`](crate::pipe())).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (listener, connector) = pipetap::PipeBuilder::new().name("db").listen();
+    /// let client = connector.connect_blocking()?;
+    /// let server = listener.accept_blocking()?;
+    /// assert_eq!(client.peer_addr().unwrap().to_string(), "db#1");
+    /// assert_eq!(server.peer_addr(), client.peer_addr());
+    ///
+    /// let (a, _b) = pipetap::pipe();
+    /// assert_eq!(a.peer_addr(), None);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn peer_addr(&self) -> Option<PipeAddr> {
+        self.read.shared.addr().cloned()
     }
 
     /// The seed the pipe's random chunking draws from (see

@@ -13,6 +13,8 @@ use super::chunking::Chunking;
 use super::direction::{Direction, Door};
 use super::label::Label;
 use super::ring::{SliceTarget, Target};
+use super::tap::Tap;
+use crate::addr::PipeAddr;
 use crate::source::Source;
 use crate::sync::Arc;
 
@@ -22,6 +24,8 @@ pub(super) struct Shared {
     // Immutable: std's `Arc` even under loom, which has no `Arc<str>`.
     name: Option<std::sync::Arc<str>>,
     end_names: [std::sync::Arc<str>; 2],
+    /// The listener connection this pipe is, if it is one.
+    addr: Option<PipeAddr>,
     /// The seed of the pipe's random chunking.
     seed: u64,
     /// Whether any side ever chunked at random (the seed is then worth
@@ -37,6 +41,7 @@ impl Shared {
         config: Config,
         name: Option<std::sync::Arc<str>>,
         end_names: [std::sync::Arc<str>; 2],
+        addr: Option<PipeAddr>,
     ) -> Arc<Shared> {
         let label = |writer: usize| Label {
             pipe: name.clone(),
@@ -50,6 +55,7 @@ impl Shared {
             ],
             name,
             end_names,
+            addr,
             seed: config.seed,
             chunked: config.chunking.is_some().into(),
         });
@@ -77,6 +83,11 @@ impl Shared {
     /// The name of end `side`.
     pub(super) fn end_name(&self, side: usize) -> &str {
         &self.end_names[side]
+    }
+
+    /// The listener connection this pipe is, if it is one.
+    pub(super) fn addr(&self) -> Option<&PipeAddr> {
+        self.addr.as_ref()
     }
 
     /// The seed of the pipe's random chunking.
@@ -131,6 +142,8 @@ impl Drop for Shared {
 pub struct ReadHalf {
     pub(super) shared: Arc<Shared>,
     pub(super) side: usize,
+    /// Records this end's reads (a listener's recorded connection).
+    pub(super) tap: Option<Tap>,
 }
 
 /// The writing half of a [`PipeEnd`](crate::PipeEnd), from [`PipeEnd::into_split`](crate::PipeEnd::into_split).
@@ -156,6 +169,8 @@ pub struct ReadHalf {
 pub struct WriteHalf {
     pub(super) shared: Arc<Shared>,
     pub(super) side: usize,
+    /// Records this end's writes (a listener's recorded connection).
+    pub(super) tap: Option<Tap>,
 }
 
 impl ReadHalf {
@@ -182,8 +197,16 @@ impl ReadHalf {
 
     pub(crate) fn read_blocking(&self, buf: &mut [u8]) -> io::Result<usize> {
         let mut dst = SliceTarget::new(buf);
+        if let Some(tap) = &self.tap {
+            return tap.read_with(&mut dst, |dst| self.read_blocking_into(dst));
+        }
+        self.read_blocking_into(&mut dst)
+    }
+
+    #[inline(always)]
+    fn read_blocking_into(&self, dst: &mut SliceTarget<'_>) -> io::Result<usize> {
         self.dir().block(Op::Read, |chan, waiter, label, wake| {
-            chan.read(&mut dst, waiter, label, wake)
+            chan.read(dst, waiter, label, wake)
         })
     }
 
@@ -215,11 +238,24 @@ impl ReadHalf {
     }
 
     #[inline(always)]
-    fn poll_read_into(
+    fn poll_read_into<T: Target + ?Sized>(
         &self,
         cx: &mut Context<'_>,
         door: Door,
-        dst: &mut (impl Target + ?Sized),
+        dst: &mut T,
+    ) -> Poll<io::Result<usize>> {
+        if let Some(tap) = &self.tap {
+            return tap.poll_read_with(dst, |dst| self.poll_read_untapped(cx, door, dst));
+        }
+        self.poll_read_untapped(cx, door, dst)
+    }
+
+    #[inline(always)]
+    fn poll_read_untapped<T: Target + ?Sized>(
+        &self,
+        cx: &mut Context<'_>,
+        door: Door,
+        dst: &mut T,
     ) -> Poll<io::Result<usize>> {
         self.dir().poll(
             cx,
@@ -489,8 +525,18 @@ impl WriteHalf {
     }
 
     pub(crate) fn write_blocking(&self, src: Source<'_>) -> io::Result<usize> {
+        // Both paths borrow the one `src`, so it is not copied around.
+        let src = &src;
+        if let Some(tap) = &self.tap {
+            return tap.write_with(src, |src| self.write_blocking_untapped(src));
+        }
+        self.write_blocking_untapped(src)
+    }
+
+    #[inline(always)]
+    fn write_blocking_untapped(&self, src: &Source<'_>) -> io::Result<usize> {
         self.dir().block(Op::Write, |chan, waiter, label, wake| {
-            chan.write(src, waiter, label, wake)
+            chan.write(*src, waiter, label, wake)
         })
     }
 
@@ -524,12 +570,26 @@ impl WriteHalf {
         door: Door,
         src: Source<'_>,
     ) -> Poll<io::Result<usize>> {
+        let src = &src;
+        if let Some(tap) = &self.tap {
+            return tap.poll_write_with(src, |src| self.poll_write_untapped(cx, door, src));
+        }
+        self.poll_write_untapped(cx, door, src)
+    }
+
+    #[inline(always)]
+    fn poll_write_untapped(
+        &self,
+        cx: &mut Context<'_>,
+        door: Door,
+        src: &Source<'_>,
+    ) -> Poll<io::Result<usize>> {
         self.dir().poll(
             cx,
             Op::Write,
             door,
             src.is_empty(),
-            |chan, waiter, label, wake| chan.write(src, waiter, label, wake),
+            |chan, waiter, label, wake| chan.write(*src, waiter, label, wake),
         )
     }
 

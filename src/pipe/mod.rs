@@ -12,12 +12,16 @@
 //! - [`wake`]: wake-ups collected under the lock and delivered after it, and
 //!   where threads sleep; [`timer`]: wakes pending async calls at their
 //!   deadline without a runtime;
-//! - [`ring`]: the byte storage.
+//! - [`ring`]: the byte storage;
+//! - [`blueprint`]: a builder's settings kept to build a listener's
+//!   connections; [`tap`]: records a listener connection's client end from
+//!   inside it.
 
 // Without an async door the poll-based entry points have no caller.
 #![cfg_attr(not(any(feature = "futures", feature = "tokio")), allow(dead_code))]
 
 mod blocking;
+mod blueprint;
 mod builder;
 mod call;
 mod channel;
@@ -31,11 +35,13 @@ mod label;
 #[cfg(not(loom))]
 mod live;
 mod ring;
+mod tap;
 mod timer;
 #[cfg(feature = "tokio")]
 mod tokio_io;
 mod wake;
 
+pub(crate) use blueprint::Blueprint;
 pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
 pub use chunking::Chunking;
 pub use end::{PipeEnd, ReuniteError};

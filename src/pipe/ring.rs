@@ -9,6 +9,8 @@ pub(crate) trait Target {
     fn room(&self) -> usize;
     /// Appends `src` (at most `room()` bytes).
     fn put(&mut self, src: &[u8]);
+    /// The last `n` bytes put (for a recorded end's tape).
+    fn recent(&self, n: usize) -> &[u8];
 }
 
 /// A `&mut [u8]` being filled from the front.
@@ -35,6 +37,9 @@ impl Target for SliceTarget<'_> {
         copy_bytes(&mut self.buf[self.filled..end], src);
         self.filled = end;
     }
+    fn recent(&self, n: usize) -> &[u8] {
+        &self.buf[self.filled - n..self.filled]
+    }
 }
 
 #[cfg(feature = "tokio")]
@@ -54,6 +59,10 @@ impl Target for tokio::io::ReadBuf<'_> {
             |buf| buf.filled().as_ptr() as usize + buf.filled().len(),
             |buf, piece| buf.put_slice(piece),
         );
+    }
+    fn recent(&self, n: usize) -> &[u8] {
+        let filled = self.filled();
+        &filled[filled.len() - n..]
     }
 }
 

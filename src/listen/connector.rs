@@ -1,0 +1,218 @@
+//! [`Connector`]: the connecting side of an in-memory listener, and its
+//! [`Connect`] future.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use super::hub::{ConnectState, Hub};
+use crate::addr::PipeAddr;
+use crate::pipe::PipeEnd;
+use crate::tape::Tape;
+
+/// The connecting side of an in-memory listener: each
+/// [`connect`](Self::connect) makes a new connection, returns its client end
+/// and queues its server end for [`Listener::accept`](crate::Listener::accept),
+/// like a `TcpStream::connect` to the listener's address.
+///
+/// It is `Clone` (every clone connects to the same listener); once every
+/// clone is dropped and the queue is drained, the listener's `accept` fails
+/// with `NotConnected` and its stream ends. See
+/// [`listen`](crate::listen()) for every outcome with its `ErrorKind`.
+///
+/// # Examples
+///
+/// ```
+/// let (listener, connector) = pipetap::listen();
+/// let other = connector.clone();
+/// let first = connector.connect_blocking()?;
+/// let second = other.connect_blocking()?;
+/// assert_eq!(first.peer_addr().unwrap().to_string(), "pipe#1");
+/// assert_eq!(second.peer_addr().unwrap().to_string(), "pipe#2");
+/// assert_eq!(listener.accept_blocking()?.peer_addr(), first.peer_addr());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct Connector {
+    hub: Arc<Hub>,
+}
+
+impl Connector {
+    pub(super) fn new(hub: Arc<Hub>) -> Self {
+        Connector { hub }
+    }
+
+    /// Connects: makes the next connection and returns its client end once
+    /// its server end is queued for `accept`. Works on any executor; needs
+    /// no runtime (its timeout too).
+    ///
+    /// The future owns a clone of the connector, so it is `'static`, `Send`
+    /// and `Unpin`. Dropping it before it finishes makes no connection.
+    ///
+    /// # Errors
+    ///
+    /// - `TimedOut` if the backlog stays full (no `accept` takes a
+    ///   connection) for the listener's connect timeout; the message names
+    ///   the listener and its backlog.
+    /// - `ConnectionRefused` if the listener is gone, or goes while this
+    ///   connect waits for room.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "futures")] {
+    /// use std::io::ErrorKind;
+    ///
+    /// let (listener, connector) = pipetap::listen();
+    /// drop(listener);
+    /// let err = futures::executor::block_on(connector.connect()).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+    /// # }
+    /// ```
+    pub fn connect(&self) -> Connect {
+        Connect {
+            connector: self.clone(),
+            at: ConnectState::default(),
+            timer: None,
+        }
+    }
+
+    /// Connects, blocking the thread while the backlog is full; see
+    /// [`connect`](Self::connect).
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` and `ConnectionRefused`, as for [`connect`](Self::connect).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    ///
+    /// let (listener, connector) = pipetap::listen();
+    /// let mut client = connector.connect_blocking()?;
+    /// let mut server = listener.accept_blocking()?;
+    /// client.write_all(b"hello")?;
+    /// let mut buf = [0; 5];
+    /// server.read_exact(&mut buf)?;
+    /// assert_eq!(&buf, b"hello");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn connect_blocking(&self) -> io::Result<PipeEnd> {
+        self.hub.connect_blocking()
+    }
+
+    /// The tapes of the recorded connections, in connect order; the same as
+    /// [`Listener::tapes`](crate::Listener::tapes), and still there once the
+    /// listener is gone.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let (listener, connector) = pipetap::listen();
+    /// let listener = listener.record_connections();
+    /// connector.connect_blocking()?.write_all(b"one")?;
+    /// connector.connect_blocking()?.write_all(b"two")?;
+    /// drop(listener);
+    /// let tapes = connector.tapes();
+    /// tapes[0].assert_written(b"one");
+    /// tapes[1].assert_written(b"two");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn tapes(&self) -> Vec<Tape> {
+        self.hub.tapes()
+    }
+
+    /// The address of the listener this connector connects to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (listener, connector) = pipetap::listen();
+    /// assert_eq!(connector.listener_addr(), listener.local_addr());
+    /// ```
+    pub fn listener_addr(&self) -> PipeAddr {
+        PipeAddr::listener(self.hub.name().clone())
+    }
+}
+
+impl Clone for Connector {
+    fn clone(&self) -> Self {
+        self.hub.add_connector();
+        Connector {
+            hub: self.hub.clone(),
+        }
+    }
+}
+
+impl Drop for Connector {
+    /// The last connector gone (and the queue drained), `accept` fails with
+    /// `NotConnected`.
+    fn drop(&mut self) {
+        self.hub.drop_connector();
+    }
+}
+
+impl fmt::Debug for Connector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.hub.debug(f, "Connector")
+    }
+}
+
+/// The future of [`Connector::connect`]: the new connection's client end.
+/// `'static`, `Send` and `Unpin`; dropping it before it finishes makes no
+/// connection.
+#[must_use = "futures do nothing unless polled"]
+pub struct Connect {
+    connector: Connector,
+    at: ConnectState,
+    /// The waker the deadline timer was last asked to wake.
+    timer: Option<Waker>,
+}
+
+impl Connect {
+    fn poll_connect(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<PipeEnd>> {
+        let hub = &self.connector.hub;
+        match hub.try_connect(&mut self.at, Some(cx.waker())) {
+            Some(result) => Poll::Ready(result),
+            None => {
+                // Waiting for room: the timer wakes the task at the deadline,
+                // without any runtime.
+                if !self.timer.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    if let Some(deadline) = self.at.deadline {
+                        crate::pipe::wake_at(deadline, cx.waker().clone());
+                    }
+                    self.timer = Some(cx.waker().clone());
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Future for Connect {
+    type Output = io::Result<PipeEnd>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.get_mut().poll_connect(cx)
+    }
+}
+
+impl Drop for Connect {
+    fn drop(&mut self) {
+        self.connector.hub.forget_connect(&mut self.at);
+    }
+}
+
+impl fmt::Debug for Connect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connect")
+            .field("listener", &self.connector.hub.name())
+            .field("waiting", &self.at.slot.is_some())
+            .finish()
+    }
+}

@@ -1,0 +1,56 @@
+//! [`Blueprint`]: a [`PipeBuilder`](crate::PipeBuilder)'s settings, kept to
+//! build many pipes alike: the connections of one listener.
+
+use std::sync::Arc;
+
+use super::channel::Config;
+use super::end::PipeEnd;
+use crate::addr::PipeAddr;
+use crate::tape::Tape;
+
+/// The settings of every connection of one listener.
+pub(crate) struct Blueprint {
+    config: Config,
+    name: Arc<str>,
+    /// The first end's name (the client's), then the second's.
+    end_names: [Arc<str>; 2],
+}
+
+impl Blueprint {
+    pub(super) fn new(config: Config, name: Arc<str>, end_names: [Arc<str>; 2]) -> Self {
+        Blueprint {
+            config,
+            name,
+            end_names,
+        }
+    }
+
+    /// The listener's name.
+    pub(crate) fn name(&self) -> &Arc<str> {
+        &self.name
+    }
+
+    /// The capacity of each direction (for `Debug`).
+    pub(crate) fn capacity(&self) -> usize {
+        self.config.capacity
+    }
+
+    /// Connection `n`: a pipe named `NAME#n`, its first end (the client's)
+    /// recording onto `tape` if one is given. Allocates only what any named
+    /// pipe does, plus its name.
+    #[track_caller]
+    pub(crate) fn connection(&self, n: u64, tape: Option<Tape>) -> (PipeEnd, PipeEnd) {
+        let addr = PipeAddr::connection_of(self.name.clone(), n);
+        let pipe_name: Arc<str> = addr.to_string().into();
+        let (mut client, server) = PipeEnd::pair(
+            self.config.clone(),
+            Some(pipe_name),
+            self.end_names.clone(),
+            Some(addr),
+        );
+        if let Some(tape) = tape {
+            client.record_onto(tape);
+        }
+        (client, server)
+    }
+}
