@@ -149,6 +149,12 @@ mod tape;
 pub use recording::{RecordExt, Recording};
 pub use tape::{Event, Mismatch, Tape, WaitFor};
 
+// Scripted peers.
+#[cfg(not(loom))]
+pub mod script;
+#[cfg(not(loom))]
+pub use script::{Finished, Script, ScriptError, ScriptErrorKind, ScriptPeer};
+
 #[doc = include_str!("../RECIPES.md")]
 pub mod recipes {}
 

@@ -30,6 +30,8 @@ mod half;
 mod label;
 #[cfg(not(loom))]
 mod live;
+#[cfg(not(loom))]
+mod peer_hooks;
 mod ring;
 mod timer;
 #[cfg(feature = "tokio")]
