@@ -690,6 +690,16 @@ impl Channel {
         self.side(op).fault.is_some()
     }
 
+    /// `true` once the fault armed on the reader's side has fired; else
+    /// registers `waker` on the writer's side, which the firing wakes.
+    pub(crate) fn read_fault_fired(&mut self, waker: &Waker, wake: &mut Wake) -> bool {
+        if self.reader.fault.is_none() {
+            return true;
+        }
+        self.writer.park_task(waker, wake);
+        false
+    }
+
     /// The writer's view of the reader's progress: `Some(dropped)` once
     /// nothing written is left unread (`dropped` = bytes the reader's
     /// shutdown discarded unread); `None` after registering `waker`, which

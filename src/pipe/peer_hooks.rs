@@ -57,12 +57,15 @@ impl PipeEnd {
             .update(|chan, wake| chan.arm_fault(Op::Read, kind, wake));
     }
 
-    /// Whether the fault of [`PipeEnd::peer_fail_other_read`] has not fired.
-    pub(crate) fn peer_read_fault_pending(&self) -> bool {
+    /// `Ready` once the fault of [`PipeEnd::peer_fail_other_read`] has fired.
+    pub(crate) fn peer_poll_read_fault_fired(&self, cx: &mut Context<'_>) -> Poll<()> {
         let half = self.write_half();
-        half.shared
-            .dir(half.side)
-            .inspect(|chan| chan.fault_pending(Op::Read))
+        let dir = half.shared.dir(half.side);
+        if dir.update(|chan, wake| chan.read_fault_fired(cx.waker(), wake)) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
     }
 
     /// Makes the other end's write that comes once `after` more bytes have

@@ -246,7 +246,7 @@ impl Peer {
                         run.read_fault_armed = true;
                         self.end.peer_fail_other_read(*kind);
                     }
-                    if self.end.peer_read_fault_pending() {
+                    if self.end.peer_poll_read_fault_fired(cx).is_pending() {
                         return Ok(moved);
                     }
                     run.read_fault_armed = false;

@@ -1,0 +1,237 @@
+//! `Script` on every door: tokio-test's io cases reworded, the regressions
+//! behind tokio-test's open issues, and code under test that is wrong on
+//! purpose (under a watchdog: a script must fail, never hang).
+
+mod support;
+
+use std::future::Future;
+use std::io::{ErrorKind, Read, Write};
+use std::time::{Duration, Instant};
+
+use pipetap::{PipeBuilder, Script, ScriptErrorKind};
+use rstest::rstest;
+use support::{futures_watchdog, tokio_watchdog, Door};
+
+/// Runs `body` on `door`'s executor: tokio's current-thread runtime for the
+/// tokio door, `futures::executor::block_on` for the futures door and for
+/// blocking calls; under the watchdog.
+fn on<F, Fut>(door: Door, body: F) -> Fut::Output
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future,
+    Fut::Output: Send + 'static,
+{
+    match door {
+        Door::Tokio => tokio_watchdog(body),
+        _ => futures_watchdog(body),
+    }
+}
+
+const SHORT: Duration = Duration::from_millis(300);
+
+// ---- tokio-test's io cases, reworded ----
+
+#[rstest]
+fn a_read_step_is_read(#[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door) {
+    on(door, move || async move {
+        let (mut conn, peer) = Script::new().read(b"hello world").build();
+        let mut buf = [0; 1024];
+        let n = door.read(&mut conn, &mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"hello world");
+        peer.finished().await.unwrap();
+    });
+}
+
+#[rstest]
+fn a_read_error_comes_between_reads(
+    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
+) {
+    on(door, move || async move {
+        let (mut conn, peer) = Script::new()
+            .read(b"hello ")
+            .read_error(ErrorKind::ConnectionAborted)
+            .read(b"world")
+            .build();
+        let mut buf = [0; 1024];
+        let n = door.read(&mut conn, &mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"hello ");
+        let err = door.read(&mut conn, &mut buf).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionAborted);
+        let n = door.read(&mut conn, &mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"world");
+        assert_eq!(
+            door.read(&mut conn, &mut buf).await.unwrap(),
+            0,
+            "end-of-stream after the last step"
+        );
+        peer.finished().await.unwrap();
+    });
+}
+
+#[rstest]
+fn a_write_step_is_matched(#[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door) {
+    on(door, move || async move {
+        let (mut conn, peer) = Script::new().write(b"hello world").build();
+        door.write_all(&mut conn, b"hello world").await.unwrap();
+        peer.finished().await.unwrap();
+    });
+}
+
+#[rstest]
+fn one_write_may_cover_two_write_steps(
+    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
+) {
+    on(door, move || async move {
+        let (mut conn, peer) = Script::new().write(b"hello ").write(b"world").build();
+        door.write_all(&mut conn, b"hello world").await.unwrap();
+        peer.finished().await.unwrap();
+    });
+}
+
+#[rstest]
+fn a_write_error_comes_between_writes(
+    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
+) {
+    on(door, move || async move {
+        let (mut conn, peer) = Script::new()
+            .write(b"hello ")
+            .write_error(ErrorKind::ConnectionAborted)
+            .write(b"world")
+            .build();
+        door.write_all(&mut conn, b"hello ").await.unwrap();
+        let err = door.write_all(&mut conn, b"world").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionAborted);
+        door.write_all(&mut conn, b"world").await.unwrap();
+        peer.finished().await.unwrap();
+    });
+}
+
+#[rstest]
+fn a_write_that_crosses_a_write_error_is_cut_short_there(
+    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
+) {
+    on(door, move || async move {
+        let (mut conn, peer) = Script::new()
+            .write(b"abc")
+            .write_error(ErrorKind::TimedOut)
+            .write(b"def")
+            .write_error(ErrorKind::Interrupted)
+            .write(b"g")
+            .build();
+        assert_eq!(door.write(&mut conn, b"abcdefg").await.unwrap(), 3);
+        assert_eq!(
+            door.write(&mut conn, b"defg").await.unwrap_err().kind(),
+            ErrorKind::TimedOut
+        );
+        assert_eq!(door.write(&mut conn, b"defg").await.unwrap(), 3);
+        assert_eq!(
+            door.write(&mut conn, b"g").await.unwrap_err().kind(),
+            ErrorKind::Interrupted
+        );
+        assert_eq!(door.write(&mut conn, b"g").await.unwrap(), 1);
+        peer.finished().await.unwrap();
+    });
+}
+
+#[rstest]
+fn data_left_to_read_fails_the_finish(
+    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
+) {
+    on(door, move || async move {
+        let (_conn, peer) = Script::new().name("left").read(b"hello world").build();
+        let err = peer.finished_within(SHORT).await.unwrap_err();
+        assert_eq!(err.kind(), ScriptErrorKind::Stalled);
+        let message = err.to_string();
+        assert!(
+            message.starts_with(r#"script "left" stalled at step 1 of 1 (read "hello world" (11 bytes)): it sent all 11 bytes and the code under test has not read them all"#),
+            "{message}"
+        );
+    });
+}
+
+#[rstest]
+fn data_left_to_write_fails_the_finish(
+    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
+) {
+    on(door, move || async move {
+        let (mut conn, peer) = Script::new().name("left").write(b"hello world").build();
+        door.write_all(&mut conn, b"hello").await.unwrap();
+        let err = peer.finished_within(SHORT).await.unwrap_err();
+        let message = err.to_string();
+        assert_eq!(err.kind(), ScriptErrorKind::Stalled, "{message}");
+        assert!(message.contains("step 1 of 1 (write \"hello world\" (11 bytes)): the code under test wrote 5 of the 11 bytes it expects"), "{message}");
+        assert!(message.contains(r#"still expected: " world""#), "{message}");
+    });
+}
+
+#[rstest]
+fn waits_pause_the_peer(#[values(Door::Blocking, Door::Futures)] door: Door) {
+    on(door, move || async move {
+        let pause = Duration::from_millis(30);
+        let (mut conn, peer) = Script::new()
+            .read(b"hello ")
+            .wait(pause)
+            .read(b"world")
+            .wait(pause)
+            .read(b"!")
+            .build();
+        let started = Instant::now();
+        let mut got = Vec::new();
+        door.read_to_end(&mut conn, &mut got).await.unwrap();
+        assert_eq!(got, b"hello world!");
+        assert!(started.elapsed() >= 2 * pause, "{:?}", started.elapsed());
+        peer.finished().await.unwrap();
+    });
+}
+
+#[test]
+fn a_wait_follows_tokios_paused_clock() {
+    tokio_watchdog(|| async {
+        tokio::time::pause();
+        let (mut conn, peer) = Script::new()
+            .read(b"a")
+            .wait(Duration::from_secs(3600))
+            .read(b"b")
+            .build();
+        let (wall, clock) = (Instant::now(), tokio::time::Instant::now());
+        let mut got = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut conn, &mut got)
+            .await
+            .unwrap();
+        assert_eq!(got, b"ab");
+        assert!(
+            clock.elapsed() >= Duration::from_secs(3600),
+            "tokio's clock moved on by the wait"
+        );
+        assert!(
+            wall.elapsed() < Duration::from_secs(10),
+            "and it cost no real hour"
+        );
+        peer.finished().await.unwrap();
+    });
+}
+
+#[rstest]
+fn early_writes_are_matched_during_a_read_step(
+    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
+) {
+    // The code writes its whole request before it reads the greeting, over
+    // a pipe too small for either side to finish first: the peer must serve
+    // both directions at once.
+    on(door, move || async move {
+        let (greeting, request) = (vec![b'g'; 4096], vec![b'r'; 4096]);
+        let (mut conn, peer) = Script::new()
+            .read(&greeting)
+            .write(&request)
+            .build_with(PipeBuilder::new().capacity(16));
+        if door == Door::Blocking {
+            conn.write_all(&request).unwrap();
+        } else {
+            door.write_all(&mut conn, &request).await.unwrap();
+        }
+        let mut got = vec![0; 4096];
+        door.read_exact(&mut conn, &mut got).await.unwrap();
+        assert_eq!(got, greeting);
+        peer.finished().await.unwrap();
+    });
+}
