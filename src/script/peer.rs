@@ -152,6 +152,10 @@ impl ScriptPeer {
     }
 }
 
+// The handle holds no state a panic could leave half-changed.
+impl std::panic::UnwindSafe for ScriptPeer {}
+impl std::panic::RefUnwindSafe for ScriptPeer {}
+
 impl Drop for ScriptPeer {
     fn drop(&mut self) {
         if self.thread.is_none() {

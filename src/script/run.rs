@@ -87,7 +87,7 @@ impl Peer {
             let stopped = self.stop.load(Ordering::Acquire);
             match result {
                 Err(error) => {
-                    let _ = self.end.close_with_error(ErrorKind::ConnectionReset);
+                    self.reset();
                     self.shared.fail(error);
                     return;
                 }
@@ -112,8 +112,15 @@ impl Peer {
         if !run.done {
             // Stopped before the end (a stalled script): the code under test
             // sees a reset, not a clean end-of-stream.
-            let _ = self.end.close_with_error(ErrorKind::ConnectionReset);
+            self.reset();
         }
+    }
+
+    /// Resets the connection: the code's writes fail from now on (the read
+    /// side shuts first, so none slips in), its reads once it has drained.
+    fn reset(&self) {
+        let _ = self.end.shutdown(Shutdown::Read);
+        let _ = self.end.close_with_error(ErrorKind::ConnectionReset);
     }
 
     fn progress(&self, run: &Run) -> Progress {
