@@ -19,9 +19,10 @@
 //!   string; indented quoted strings on the lines after it continue it.
 //! - Inside the quotes, printable ASCII stands for itself; every other byte
 //!   is escaped: `\r`, `\n`, `\t`, `\\`, `\"`, or `\xNN`.
-//! - An event is wrapped after each `\n` (so text protocols read line by
-//!   line) and at 64 columns of escaped text (so binary runs show 16 bytes
-//!   per line, like a hex dump).
+//! - A text event (7 in 8 bytes printable) is wrapped after each `\n`, so
+//!   text protocols read line by line, and at 64 columns; a binary event
+//!   (TLS records, Postgres messages) is wrapped every 16 bytes, like a hex
+//!   dump, so offsets are easy to count.
 //! - Lines starting with `#` are comments; blank lines are ignored.
 
 use std::fmt::Write as _;
@@ -35,6 +36,19 @@ use crate::source::Source;
 pub(crate) const HEADER: &str = "pipetap-tape v1";
 /// Columns of escaped text per line before an event wraps.
 const WRAP: usize = 64;
+
+/// Bytes per line of a binary event.
+const BINARY_ROW: usize = 16;
+
+/// Whether an event reads as text (at least 7 in 8 bytes printable or
+/// whitespace): text wraps after each line, binary every 16 bytes.
+fn is_text(bytes: &[u8]) -> bool {
+    let texty = bytes
+        .iter()
+        .filter(|&&b| matches!(b, 0x20..=0x7e | b'\r' | b'\n' | b'\t'))
+        .count();
+    texty * 8 >= bytes.len() * 7
+}
 
 /// One byte as the file shows it inside quotes.
 fn escape_byte(out: &mut String, b: u8) {
@@ -64,12 +78,18 @@ pub(crate) fn render(events: &[Event]) -> String {
         };
         out.push(mark);
         out.push_str(" \"");
+        let text = is_text(bytes);
         let mut col = 0;
         for (i, &b) in bytes.iter().enumerate() {
             let before = out.len();
             escape_byte(&mut out, b);
             col += out.len() - before;
-            if (b == b'\n' || col >= WRAP) && i + 1 < bytes.len() {
+            let wrap = if text {
+                b == b'\n' || col >= WRAP
+            } else {
+                (i + 1) % BINARY_ROW == 0
+            };
+            if wrap && i + 1 < bytes.len() {
                 out.push_str("\"\n  \"");
                 col = 0;
             }
