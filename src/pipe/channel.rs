@@ -664,6 +664,7 @@ impl Channel {
     /// Arms a one-shot error for the writer's call that comes once `after`
     /// more bytes have passed (writes until then are cut short at that
     /// point); with `hold`, later writes then wait until [`Channel::release`].
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn arm_write_fault_after(
         &mut self,
         kind: ErrorKind,
@@ -679,6 +680,7 @@ impl Channel {
     }
 
     /// Ends a hold that a fired write fault started.
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn release(&mut self, wake: &mut Wake) {
         self.writer.held = false;
         self.writer.rearm();
@@ -686,12 +688,14 @@ impl Channel {
     }
 
     /// Whether an armed fault on `op`'s side has not fired yet.
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn fault_pending(&self, op: Op) -> bool {
         self.side(op).fault.is_some()
     }
 
     /// `true` once the fault armed on the reader's side has fired; else
     /// registers `waker` on the writer's side, which the firing wakes.
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn read_fault_fired(&mut self, waker: &Waker, wake: &mut Wake) -> bool {
         if self.reader.fault.is_none() {
             return true;
@@ -704,6 +708,7 @@ impl Channel {
     /// nothing written is left unread (`dropped` = bytes the reader's
     /// shutdown discarded unread); `None` after registering `waker`, which
     /// the reader's next read wakes.
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn drained(&mut self, waker: &Waker, wake: &mut Wake) -> Option<usize> {
         if self.ring.len() == 0 || self.read_shut {
             return Some(self.dropped);

@@ -9,10 +9,13 @@ use std::time::{Duration, Instant};
 
 use super::clock::Clock;
 use super::faults::WriteFaults;
+use super::live::Live;
 use super::peer::ScriptPeer;
 use super::run::Peer;
 use super::state::Shared;
 use super::step::Step;
+use crate::hang::registry::{register_script, LiveScript};
+use crate::hang::snapshot::Origin;
 use crate::{Event, PipeBuilder, PipeEnd, Tape};
 
 /// A scripted peer: the other end of a connection, as a list of steps, so a
@@ -265,6 +268,7 @@ impl Script {
     /// Starts the peer on a default pipe ([`pipe()`](crate::pipe)).
     ///
     /// Returns the end for the code under test and the peer's handle.
+    #[track_caller]
     pub fn build(self) -> (PipeEnd, ScriptPeer) {
         self.build_with(PipeBuilder::new())
     }
@@ -276,6 +280,7 @@ impl Script {
     /// # Panics
     ///
     /// If the operating system cannot start the peer's thread.
+    #[track_caller]
     pub fn build_with(self, builder: PipeBuilder) -> (PipeEnd, ScriptPeer) {
         let name: Option<Arc<str>> = self.name.as_deref().map(Arc::from);
         let (code, end) = builder.for_script(self.name.as_deref()).build();
@@ -305,13 +310,23 @@ impl Script {
                 peer.run();
             })
             .expect("pipetap: cannot start the script's peer thread");
+        let started = Instant::now();
+        let live = Arc::new(Live {
+            shared: shared.clone(),
+            steps: steps.clone(),
+            name: name.clone(),
+            started,
+        });
+        let weak: std::sync::Weak<dyn LiveScript> = Arc::downgrade(&live) as _;
+        register_script(weak, Origin::here());
         let handle = ScriptPeer {
             shared,
             stop,
             thread: Some(thread),
             steps,
             name,
-            started: Instant::now(),
+            started,
+            _live: live,
         };
         (code, handle)
     }

@@ -46,7 +46,10 @@ pub enum ScriptErrorKind {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct ScriptError {
+pub struct ScriptError(Box<Inner>);
+
+#[derive(Clone)]
+struct Inner {
     kind: ScriptErrorKind,
     name: Option<String>,
     /// 0-based; `None` past the last step.
@@ -67,7 +70,7 @@ impl ScriptError {
         headline: String,
         detail: String,
     ) -> Self {
-        ScriptError {
+        ScriptError(Box::new(Inner {
             kind,
             name: name.map(str::to_owned),
             step,
@@ -78,54 +81,55 @@ impl ScriptError {
                 .unwrap_or_default(),
             headline,
             detail,
-        }
+        }))
     }
 
     /// What went wrong.
     pub fn kind(&self) -> ScriptErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The script's name, if it has one ([`Script::name`](crate::Script::name)).
     pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
+        self.0.name.as_deref()
     }
 
     /// The step that failed, counted from 1; `None` when the failure came
     /// after the last step (bytes written after it).
     pub fn step(&self) -> Option<usize> {
-        self.step.map(|i| i + 1)
+        self.0.step.map(|i| i + 1)
     }
 }
 
 impl fmt::Display for ScriptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.name {
+        let this = &self.0;
+        match &this.name {
             Some(name) => write!(f, "script {name:?}")?,
             None => f.write_str("script")?,
         }
-        let verb = if self.kind == ScriptErrorKind::Stalled {
+        let verb = if this.kind == ScriptErrorKind::Stalled {
             "stalled"
         } else {
             "failed"
         };
-        match self.step {
+        match this.step {
             Some(i) => write!(
                 f,
                 " {verb} at step {} of {} ({}): {}",
                 i + 1,
-                self.steps,
-                self.step_text,
-                self.headline
+                this.steps,
+                this.step_text,
+                this.headline
             )?,
             None => write!(
                 f,
                 " {verb} after its last step (of {}): {}",
-                self.steps, self.headline
+                this.steps, this.headline
             )?,
         }
-        if !self.detail.is_empty() {
-            write!(f, "\n{}", self.detail.trim_end())?;
+        if !this.detail.is_empty() {
+            write!(f, "\n{}", this.detail.trim_end())?;
         }
         Ok(())
     }

@@ -38,7 +38,10 @@
 //! [`ScriptError`] that names the script, the step ("step 2 of 5") and its
 //! kind, the offsets within the step and within all bytes written, and the
 //! hex + ASCII diff of the tape assertions. A script stalled on a step says
-//! which step, what it expected and what arrived so far.
+//! which step, what it expected and what arrived so far. A hang report
+//! ([`within`](crate::within)) lists every live script with the step it is
+//! on, next to its pipe (named after the script, with ends `code` and
+//! `script`).
 //!
 //! # Steps are a plan, not a lock-step
 //!
@@ -79,6 +82,7 @@ mod builder;
 mod clock;
 mod error;
 mod faults;
+mod live;
 mod matcher;
 mod peer;
 mod run;

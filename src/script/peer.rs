@@ -52,6 +52,8 @@ pub struct ScriptPeer {
     pub(crate) steps: Arc<[Step]>,
     pub(crate) name: Option<Arc<str>>,
     pub(crate) started: Instant,
+    /// Registered for hang reports while the handle lives.
+    pub(crate) _live: Arc<super::live::Live>,
 }
 
 impl ScriptPeer {
