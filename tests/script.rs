@@ -520,6 +520,38 @@ fn writes_match_as_a_stream_whatever_their_size(
     });
 }
 
+/// Knobs on the whole pipe (both ends, the peer's included): random
+/// chunking, spurious `Pending`, short reads, a rendezvous pipe.
+#[rstest]
+fn the_peer_copes_with_every_knob(
+    #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
+    #[values(0, 3, 65536)] capacity: usize,
+    #[values(1, 2, 3)] seed: u64,
+) {
+    on(door, move || async move {
+        let builder = PipeBuilder::new()
+            .capacity(capacity)
+            .max_read_len(5)
+            .interleave_pending(true)
+            .chunking(pipetap::Chunking::sizes(1..=4).with_pending(30))
+            .seed(seed);
+        let mut script = Script::new().read(b"hello\n");
+        for i in 0..20u8 {
+            script = script.write([b'>', i, b'\n']).read([b'<', i, b'\n']);
+        }
+        let (mut conn, peer) = script.build_with(builder);
+        let mut buf = [0; 6];
+        door.read_exact(&mut conn, &mut buf).await.unwrap();
+        for i in 0..20u8 {
+            door.write_all(&mut conn, &[b'>', i, b'\n']).await.unwrap();
+            let mut reply = [0; 3];
+            door.read_exact(&mut conn, &mut reply).await.unwrap();
+            assert_eq!(reply, [b'<', i, b'\n']);
+        }
+        peer.finished().await.unwrap();
+    });
+}
+
 #[rstest]
 fn write_until_takes_the_part_that_changes(
     #[values(Door::Blocking, Door::Futures, Door::Tokio)] door: Door,
