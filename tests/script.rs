@@ -706,6 +706,15 @@ fn code_that_waits_for_nothing(#[values(Door::Blocking, Door::Futures, Door::Tok
     });
 }
 
+#[test]
+fn the_types_are_send_and_sync() {
+    fn both<T: Send + Sync>() {}
+    both::<Script>();
+    both::<pipetap::ScriptPeer>();
+    both::<pipetap::ScriptError>();
+    both::<pipetap::Finished>();
+}
+
 // ---- hang reports ----
 
 #[test]

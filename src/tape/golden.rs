@@ -58,7 +58,13 @@ fn side(write: bool) -> &'static str {
 fn how_to_update() -> String {
     let test = std::thread::current()
         .name()
-        .filter(|n| *n != "main")
+        // libtest names each test's thread after the test (`module::name`);
+        // any other thread name would not filter anything.
+        .filter(|n| {
+            *n != "main"
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+        })
         .map(|n| format!(" {n}"))
         .unwrap_or_default();
     if flag("CI") {
