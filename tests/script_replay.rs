@@ -15,6 +15,24 @@ fn temp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+#[test]
+fn from_tape_merges_adjacent_events_of_one_kind() {
+    let (client, mut server) = pipetap::pipe();
+    let (mut conn, tape) = client.record();
+    let mut conn = conn.record_reads();
+    conn.write_all(b"GE").unwrap();
+    conn.write_all(b"T\n").unwrap();
+    server.write_all(b"A").unwrap();
+    let mut one = [0; 1];
+    std::io::Read::read_exact(&mut conn, &mut one).unwrap();
+    server.write_all(b"B\n").unwrap();
+    let mut two = [0; 2];
+    std::io::Read::read_exact(&mut conn, &mut two).unwrap();
+    assert_eq!(tape.events().len(), 4);
+    let script = Script::from_tape(&tape);
+    assert_eq!(script, Script::new().write(b"GET\n").read(b"AB\n"));
+}
+
 // ---- a blocking line protocol ----
 
 /// The code under test: a blocking key-value client.
