@@ -18,7 +18,7 @@ fn temp(name: &str) -> PathBuf {
 #[test]
 fn from_tape_merges_adjacent_events_of_one_kind() {
     let (client, mut server) = pipetap::pipe();
-    let (mut conn, tape) = client.record();
+    let (conn, tape) = client.record();
     let mut conn = conn.record_reads();
     conn.write_all(b"GE").unwrap();
     conn.write_all(b"T\n").unwrap();
