@@ -292,3 +292,39 @@ fn a_hang_report_names_the_script_and_its_step() {
     );
     assert!(peer.try_finish_within(Duration::from_millis(10)).is_err());
 }
+
+/// Under a paused clock, a scripted wait must end before a longer timeout
+/// in the code under test: the runtime must not jump past the timeout while
+/// the peer is still sending what comes after the wait.
+#[cfg(feature = "tokio")]
+#[test]
+fn a_paused_wait_ends_before_a_longer_timeout() {
+    support::tokio_watchdog(|| async {
+        tokio::time::pause();
+        for _ in 0..50 {
+            let (mut conn, peer) = Script::new()
+                .read(b"x")
+                .wait(Duration::from_millis(500))
+                .read(b"late")
+                .build();
+            let mut buf = [0; 1];
+            tokio::io::AsyncReadExt::read_exact(&mut conn, &mut buf)
+                .await
+                .unwrap();
+            let started = tokio::time::Instant::now();
+            let mut buf = [0; 4];
+            let read = tokio::io::AsyncReadExt::read_exact(&mut conn, &mut buf);
+            tokio::time::timeout(Duration::from_secs(1), read)
+                .await
+                .expect("the wait (500 ms) ended after the 1 s timeout")
+                .unwrap();
+            assert_eq!(&buf, b"late");
+            assert!(
+                started.elapsed() <= Duration::from_millis(501),
+                "{:?}",
+                started.elapsed()
+            );
+            peer.finished().await.unwrap();
+        }
+    });
+}

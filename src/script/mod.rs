@@ -60,7 +60,21 @@
 //! tokio's clock moves on by exactly the wait, as with `tokio_test::io`
 //! (the runtime needs its timer enabled, as `#[tokio::test]` does). Without
 //! a runtime, or with the runtime's thread blocked, the wall clock ends the
-//! wait. The bound of [`finish`](ScriptPeer::finish) and
+//! wait. A wait that follows a `read` step starts as the peer sends that
+//! step's bytes (so the runtime's timer for it is set before the code under
+//! test can read them and go idle), any other wait when the peer reaches it.
+//! Once a wait ends, the runtime is held back from jumping ahead again until
+//! the peer has sent what follows, so a longer `tokio::time::timeout` in the
+//! code under test does not fire first.
+//!
+//! One race remains, and it is the paused clock's, not the script's: tokio
+//! advances a paused clock whenever its own tasks are idle, and it cannot
+//! see another thread at work. A timeout in the code under test that is
+//! armed while the peer's thread is busy on a step other than the end of a
+//! wait (answering a request, say) can fire before the answer arrives. Give
+//! such timeouts a real clock, or put a `wait` before the answer.
+//!
+//! The bound of [`finish`](ScriptPeer::finish) and
 //! [`finished`](ScriptPeer::finished) is always on the wall clock: a paused
 //! tokio clock neither stretches nor shrinks it.
 //!

@@ -11,7 +11,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
 use std::time::Instant;
 
-use super::clock::{Clock, Wait};
+use super::clock::{Clock, Idle, Wait};
 use super::error::{ScriptError, ScriptErrorKind};
 use super::faults::WriteFaults;
 use super::matcher::Matcher;
@@ -54,6 +54,9 @@ struct Run {
     /// `read` step: bytes sent so far.
     sent: usize,
     wait: Option<Wait>,
+    /// A wait that just ended, whose runtime task waits for the peer to go
+    /// idle.
+    ended_wait: Option<Idle>,
     read_fault_armed: bool,
     /// The code under test's writing side is still open.
     reading: bool,
@@ -72,6 +75,7 @@ impl Peer {
             step: 0,
             sent: 0,
             wait: None,
+            ended_wait: None,
             read_fault_armed: false,
             reading: true,
             done: false,
@@ -99,6 +103,9 @@ impl Peer {
                         break;
                     }
                     if !progress {
+                        if let Some(idle) = run.ended_wait.take() {
+                            idle.tell();
+                        }
                         match run.wait.as_ref().and_then(|w| w.until) {
                             Some(until) => std::thread::park_timeout(
                                 until.saturating_duration_since(Instant::now()),
@@ -206,6 +213,14 @@ impl Peer {
             };
             match step {
                 Step::Read(bytes) => {
+                    if let (0, None, Some(Step::Wait(d))) =
+                        (run.sent, &run.wait, steps.get(run.step + 1))
+                    {
+                        // A wait after a read starts as its bytes are sent,
+                        // so a runtime's timer for it exists before the code
+                        // under test can read them and go idle.
+                        run.wait = Some(self.clock.start(*d, cx.waker()));
+                    }
                     while run.sent < bytes.len() {
                         match self.end.peer_poll_write(cx, &bytes[run.sent..]) {
                             Poll::Ready(Ok(n)) => {
@@ -246,7 +261,10 @@ impl Peer {
                     if !wait.is_over() {
                         return Ok(moved);
                     }
-                    run.wait = None;
+                    if let Some(previous) = run.ended_wait.take() {
+                        previous.tell();
+                    }
+                    run.ended_wait = run.wait.take().map(Wait::into_idle);
                 }
                 Step::ReadError(kind) => {
                     if !run.read_fault_armed {
