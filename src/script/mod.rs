@@ -71,8 +71,10 @@
 //! advances a paused clock whenever its own tasks are idle, and it cannot
 //! see another thread at work. A timeout in the code under test that is
 //! armed while the peer's thread is busy on a step other than the end of a
-//! wait (answering a request, say) can fire before the answer arrives. Give
-//! such timeouts a real clock, or put a `wait` before the answer.
+//! wait (answering a request, say) can fire before the answer arrives. Run
+//! such tests on a real clock (a hand-written peer thread has the same
+//! race; only a mock polled inside the task, as `tokio_test::io`'s is, does
+//! not).
 //!
 //! The bound of [`finish`](ScriptPeer::finish) and
 //! [`finished`](ScriptPeer::finished) is always on the wall clock: a paused
