@@ -344,3 +344,35 @@ fn no_step_after_close() {
 fn write_until_needs_a_delimiter() {
     let _ = Script::new().write_until(b"");
 }
+
+/// tokio-test's `wait` and `multiple_wait`, on a paused clock, with a
+/// timeout around each read that is longer than the wait before it: the
+/// waits must end first, and tokio's clock must move on by both.
+#[cfg(feature = "tokio")]
+#[test]
+fn waits_on_a_paused_clock_end_before_longer_timeouts() {
+    support::tokio_watchdog(|| async {
+        tokio::time::pause();
+        let second = Duration::from_secs(1);
+        for _ in 0..20 {
+            let (mut conn, peer) = Script::new()
+                .wait(second)
+                .read(b"hello ")
+                .wait(second)
+                .read(b"world!")
+                .build();
+            let started = tokio::time::Instant::now();
+            let mut buf = [0; 6];
+            for want in [b"hello ", b"world!"] {
+                let read = tokio::io::AsyncReadExt::read_exact(&mut conn, &mut buf);
+                tokio::time::timeout(second * 3 / 2, read)
+                    .await
+                    .expect("a wait outlasted the longer timeout")
+                    .unwrap();
+                assert_eq!(&buf, want);
+            }
+            assert!(started.elapsed() >= 2 * second, "{:?}", started.elapsed());
+            peer.finished().await.unwrap();
+        }
+    });
+}

@@ -5,13 +5,14 @@ use std::io::{self, ErrorKind};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use super::clock::Clock;
 use super::faults::WriteFaults;
 use super::live::Live;
 use super::peer::ScriptPeer;
-use super::run::Peer;
+use super::run::{Peer, ThreadWaker};
 use super::state::Shared;
 use super::step::Step;
 use crate::hang::registry::{register_script, LiveScript};
@@ -289,14 +290,24 @@ impl Script {
         faults.arm_first(&end);
         let shared = Arc::new(Shared::default());
         let stop = Arc::new(AtomicBool::new(false));
+        let clock = Clock::here();
+        let waker = Arc::new(ThreadWaker::default());
+        // A first wait starts here, on the caller's runtime, before the code
+        // under test can go idle and let a paused clock run past it.
+        let first_wait = match steps.first() {
+            Some(Step::Wait(d)) => Some(clock.start(*d, &Waker::from(waker.clone()))),
+            _ => None,
+        };
         let peer = Peer {
             end,
             steps: steps.clone(),
             name: name.clone(),
             shared: shared.clone(),
             faults,
-            clock: Clock::here(),
+            clock,
             stop: stop.clone(),
+            waker,
+            first_wait,
         };
         let thread_name = match &name {
             Some(name) => format!("pipetap script {name}"),

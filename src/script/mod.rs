@@ -60,9 +60,10 @@
 //! tokio's clock moves on by exactly the wait, as with `tokio_test::io`
 //! (the runtime needs its timer enabled, as `#[tokio::test]` does). Without
 //! a runtime, or with the runtime's thread blocked, the wall clock ends the
-//! wait. A wait that follows a `read` step starts as the peer sends that
-//! step's bytes (so the runtime's timer for it is set before the code under
-//! test can read them and go idle), any other wait when the peer reaches it.
+//! wait. A first step's wait starts in `build`, and a wait that follows a
+//! `read` step as the peer sends that step's bytes, so the runtime's timer
+//! for it is set before the code under test can go idle; any other wait
+//! starts when the peer reaches it.
 //! Once a wait ends, the runtime is held back from jumping ahead again until
 //! the peer has sent what follows, so a longer `tokio::time::timeout` in the
 //! code under test does not fire first.

@@ -6,7 +6,7 @@
 use std::io::ErrorKind;
 use std::net::Shutdown;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
 use std::time::Instant;
@@ -22,15 +22,19 @@ use crate::PipeEnd;
 /// Bytes the peer reads from the code under test at a time.
 const READ_BUF: usize = 8 * 1024;
 
-/// Wakes the peer's thread.
-pub(crate) struct ThreadWaker(pub(crate) Thread);
+/// Wakes the peer's thread, once it has started (before that, its first
+/// turn looks at everything anyway).
+#[derive(Default)]
+pub(crate) struct ThreadWaker(OnceLock<Thread>);
 
 impl Wake for ThreadWaker {
     fn wake(self: Arc<Self>) {
-        self.0.unpark();
+        self.wake_by_ref();
     }
     fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
+        if let Some(thread) = self.0.get() {
+            thread.unpark();
+        }
     }
 }
 
@@ -43,6 +47,9 @@ pub(crate) struct Peer {
     pub(crate) faults: WriteFaults,
     pub(crate) clock: Clock,
     pub(crate) stop: Arc<AtomicBool>,
+    pub(crate) waker: Arc<ThreadWaker>,
+    /// A first step's wait, started by `build` on the runtime's clock.
+    pub(crate) first_wait: Option<Wait>,
 }
 
 /// The loop's own state.
@@ -67,14 +74,15 @@ impl Peer {
     /// Runs the script to its end (or its failure, or until stopped), then
     /// drops the end: after a failure, as a reset.
     pub(crate) fn run(mut self) {
-        let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+        let _ = self.waker.0.set(std::thread::current());
+        let waker = Waker::from(self.waker.clone());
         let mut cx = Context::from_waker(&waker);
         let mut run = Run {
             matcher: Matcher::default(),
             buf: vec![0; READ_BUF].into_boxed_slice(),
             step: 0,
             sent: 0,
-            wait: None,
+            wait: self.first_wait.take(),
             ended_wait: None,
             read_fault_armed: false,
             reading: true,
