@@ -655,6 +655,9 @@ impl Channel {
     /// Arms a one-shot injected error for one side's next call.
     pub(crate) fn arm_fault(&mut self, op: Op, kind: ErrorKind, wake: &mut Wake) {
         self.side_mut(op).fault = Some(kind);
+        // The next call, whatever a scripted peer had placed before.
+        self.side_mut(op).fault_after = 0;
+        self.side_mut(op).hold_after_fault = false;
         self.side_mut(op).rearm();
         self.wake_side(op, wake);
     }
