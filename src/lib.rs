@@ -173,6 +173,87 @@
 //! itself. Under `axum::serve` (feature `axum`), whose accept has no error
 //! path, `with_graceful_shutdown` ends it. See the [`recipes`] for an axum
 //! app called through hyper-util's client.
+//! # Scripted peers
+//!
+//! A [`Script`] plays the other end of the connection from a list of steps,
+//! so a test of a client needs no hand-written fake server. Steps are written
+//! from the side of the code under test: `read` is what it will read, `write`
+//! what it must write. The peer runs on a thread of its own, so the code
+//! under test may block, await on any executor, or split its end into
+//! halves; a wrong byte fails the script at once (the code sees a reset, not
+//! a hang) and [`ScriptPeer::finish`] names the script, the step and the
+//! offset, with a hex diff. See [`script`] for the design and for tokio's
+//! paused clock.
+//!
+//! ```
+//! use std::io::{self, BufRead, BufReader, Write};
+//! use pipetap::Script;
+//!
+//! /// Code under test: sends one mail command, returns the server's code.
+//! fn helo(conn: impl io::Read + io::Write) -> io::Result<u16> {
+//!     let mut conn = BufReader::new(conn);
+//!     let mut line = String::new();
+//!     conn.read_line(&mut line)?;                    // the greeting
+//!     conn.get_mut().write_all(b"EHLO me\r\n")?;
+//!     line.clear();
+//!     conn.read_line(&mut line)?;
+//!     line[..3].parse().map_err(|_| io::ErrorKind::InvalidData.into())
+//! }
+//!
+//! let (conn, peer) = Script::new()
+//!     .name("fake-smtp")
+//!     .read(b"220 ready\r\n")
+//!     .write(b"EHLO me\r\n")
+//!     .read(b"250 ok\r\n")
+//!     .build();
+//! assert_eq!(helo(conn)?, 250);
+//! peer.finish();                                     // every step ran
+//! # Ok::<(), io::Error>(())
+//! ```
+//!
+//! A recorded session becomes a script with [`Script::from_tape`] or, saved
+//! as a file, [`Script::from_file`]: record once against the real server,
+//! replay in every run without it. Challenge-response exchanges (a
+//! websocket's accept key, SCRAM) cannot be replayed; see [`script`] for
+//! what to do instead.
+//!
+//! # Golden transcripts
+//!
+//! [`Tape::save`] writes a tape as a text file a reviewer can read in a
+//! diff (`>` lines for what the recorded side wrote, `<` for what it read,
+//! bytes escaped as in Rust strings, a version header), [`Tape::load`] reads
+//! it back exactly, and [`Tape::assert_matches_file`] compares a tape with
+//! one turn by turn. `PIPETAP_UPDATE=1 cargo test` writes or refreshes the
+//! files (and says which, on the real stderr); without it a missing or
+//! different file fails with the diff and the command to run; where `CI` is
+//! set nothing is ever written. Relative paths start at the current
+//! directory, which `cargo test` sets to the crate root.
+//!
+//! ```
+//! use std::io::{self, Read, Write};
+//! use pipetap::RecordExt;
+//!
+//! # fn main() -> io::Result<()> {
+//! let (client, mut server) = pipetap::pipe();
+//! let (conn, tape) = client.record();
+//! let mut conn = conn.record_reads();
+//! conn.write_all(b"PING\r\n")?;                     // the code under test
+//! server.read_exact(&mut [0; 6])?;                   // a live peer
+//! server.write_all(b"+PONG\r\n")?;
+//! conn.read_exact(&mut [0; 7])?;
+//!
+//! let path = std::env::temp_dir().join("pipetap-crate-doc.tape");
+//! # std::fs::write(&path, "pipetap-tape v1\n> \"PING\\r\\n\"\n< \"+PONG\\r\\n\"\n")?;
+//! // In a test: `tape.assert_matches_file("tests/tapes/ping.tape")`, the
+//! // file written once by `PIPETAP_UPDATE=1 cargo test` and committed.
+//! tape.assert_matches_file(&path);
+//! assert_eq!(
+//!     std::fs::read_to_string(&path)?,
+//!     "pipetap-tape v1\n> \"PING\\r\\n\"\n< \"+PONG\\r\\n\"\n",
+//! );
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(
     missing_docs,
@@ -223,6 +304,12 @@ mod recording;
 mod tape;
 pub use recording::{RecordExt, Recording};
 pub use tape::{Event, Mismatch, Tape, WaitFor};
+
+// Scripted peers.
+#[cfg(not(loom))]
+pub mod script;
+#[cfg(not(loom))]
+pub use script::{Finished, Script, ScriptError, ScriptErrorKind, ScriptPeer};
 
 #[doc = include_str!("../RECIPES.md")]
 pub mod recipes {}

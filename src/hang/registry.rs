@@ -16,6 +16,11 @@ pub(crate) trait LiveTape: Send + Sync {
     fn snapshot(&self) -> TapeSnapshot;
 }
 
+/// A scripted peer, as the registry sees it: one line saying where it is.
+pub(crate) trait LiveScript: Send + Sync {
+    fn snapshot(&self) -> String;
+}
+
 struct Entry<T: ?Sized> {
     live: Weak<T>,
     origin: Origin,
@@ -65,6 +70,7 @@ impl<T: ?Sized> List<T> {
 
 static PIPES: Mutex<List<dyn LivePipe>> = Mutex::new(List::new());
 static TAPES: Mutex<List<dyn LiveTape>> = Mutex::new(List::new());
+static SCRIPTS: Mutex<List<dyn LiveScript>> = Mutex::new(List::new());
 
 fn lock<T: ?Sized>(list: &'static Mutex<List<T>>) -> MutexGuard<'static, List<T>> {
     list.lock().unwrap_or_else(PoisonError::into_inner)
@@ -79,6 +85,17 @@ pub(crate) fn register_pipe(pipe: Weak<dyn LivePipe>, origin: Origin) {
 /// Registers a new tape (once, when it is created).
 pub(crate) fn register_tape(tape: Weak<dyn LiveTape>, origin: Origin) {
     lock(&TAPES).register(tape, origin);
+}
+
+/// Registers a new scripted peer (once, when it is built).
+#[cfg_attr(loom, allow(dead_code))]
+pub(crate) fn register_script(script: Weak<dyn LiveScript>, origin: Origin) {
+    lock(&SCRIPTS).register(script, origin);
+}
+
+/// Every live scripted peer, with where it was built.
+pub(crate) fn live_scripts() -> Vec<(Arc<dyn LiveScript>, Origin)> {
+    lock(&SCRIPTS).live()
 }
 
 /// Every live pipe, with where it was created. The registry's lock is

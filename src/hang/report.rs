@@ -69,7 +69,13 @@ pub struct HangReport {
     thread: Option<Arc<str>>,
     pipes: Vec<(Origin, PipeSnapshot)>,
     tapes: Vec<(Origin, TapeSnapshot)>,
+    /// Scripted peers: one line each (boxed, so the report stays small as
+    /// an error).
+    scripts: Box<Scripts>,
 }
+
+/// The lines of the live scripted peers.
+struct Scripts(Vec<(Origin, String)>);
 
 impl HangReport {
     /// The state of every live pipe and tape right now, for a test that
@@ -104,6 +110,11 @@ impl HangReport {
             .into_iter()
             .map(|(tape, origin)| (origin, tape.snapshot()))
             .collect();
+        let scripts = registry::live_scripts()
+            .into_iter()
+            .map(|(script, origin)| (origin, script.snapshot()))
+            .collect();
+        let scripts = Box::new(Scripts(scripts));
         HangReport {
             cause,
             site,
@@ -111,6 +122,7 @@ impl HangReport {
             thread,
             pipes,
             tapes,
+            scripts,
         }
     }
 
@@ -154,6 +166,14 @@ impl HangReport {
         }
         if shown_pipes > SHOWN {
             writeln!(f, "\n... and {} more live pipes", shown_pipes - SHOWN)?;
+        }
+        for (origin, script) in self
+            .scripts
+            .0
+            .iter()
+            .filter(|(o, _)| self.is_ours(o) == ours)
+        {
+            writeln!(f, "\n{script}\n  {}", created(origin))?;
         }
         for (origin, tape) in tapes {
             shown_tapes += 1;

@@ -318,6 +318,19 @@ impl PipeBuilder {
         self
     }
 
+    /// For a scripted peer: names the pipe after the script and its ends
+    /// `code` and `script`, unless the caller named them already.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn for_script(mut self, name: Option<&str>) -> Self {
+        if self.name.is_none() {
+            self.name = name.map(str::to_owned);
+        }
+        if self.end_names.is_none() {
+            self.end_names = Some(["code".into(), "script".into()]);
+        }
+        self
+    }
+
     /// Builds the pipe: two connected ends.
     ///
     /// # Examples

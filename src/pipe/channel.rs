@@ -80,6 +80,15 @@ struct Side {
     nonblocking: bool,
     /// A one-shot injected error.
     fault: Option<ErrorKind>,
+    /// Writes only: bytes that may still pass before `fault` fires (a
+    /// scripted peer's `write_error` at a byte offset); 0 = the next call.
+    fault_after: usize,
+    /// Writes only: once `fault` fires, later writes wait (as on a full
+    /// pipe) until [`Channel::release`] (the scripted peer arms its next
+    /// `write_error` in between).
+    hold_after_fault: bool,
+    /// Writes are held (see `hold_after_fault`).
+    held: bool,
     /// `max_read_len` / `max_write_len`.
     max_len: usize,
     interleave_pending: bool,
@@ -110,6 +119,9 @@ impl Side {
             timeout: None,
             nonblocking: false,
             fault: None,
+            fault_after: 0,
+            hold_after_fault: false,
+            held: false,
             max_len,
             interleave_pending,
             armed: interleave_pending || chunker.is_some(),
@@ -130,6 +142,7 @@ impl Side {
     /// Recomputes `armed` after a setting or the armed fault changed.
     fn rearm(&mut self) {
         self.armed = self.fault.is_some()
+            || self.held
             || self.deadline.is_some()
             || self.chunker.is_some()
             || self.interleave_pending;
@@ -209,6 +222,8 @@ pub(crate) struct Channel {
     write_shut: Option<Shut>,
     /// Set by the reader's `shutdown(Read)`, close or drop.
     read_shut: bool,
+    /// Bytes the reader's shutdown dropped unread (for a scripted peer).
+    dropped: usize,
     reader: Side,
     writer: Side,
     seed: u64,
@@ -245,6 +260,7 @@ impl Channel {
             demand: 0,
             write_shut: None,
             read_shut: false,
+            dropped: 0,
             reader: Side::new(
                 config.max_read_len,
                 config.interleave_pending,
@@ -386,6 +402,8 @@ impl Channel {
     ) -> Attempt {
         let result = if let Some(kind) = self.reader.fault.take() {
             self.reader.rearm();
+            // A scripted peer waits for its `read_error` to fire.
+            self.wake_side(Op::Write, wake);
             Err(label.injected(kind, Op::Read, waiter.call(Op::Read)))
         } else if self.read_shut {
             Ok(0)
@@ -467,8 +485,14 @@ impl Channel {
         let empty = src.is_empty();
         let result = if empty && self.write_shut.is_none() && !self.read_shut {
             Ok(0)
-        } else if let Some(kind) = (!empty).then(|| self.writer.fault.take()).flatten() {
+        } else if let Some(kind) = (!empty && self.writer.fault_after == 0)
+            .then(|| self.writer.fault.take())
+            .flatten()
+        {
+            self.writer.held = std::mem::take(&mut self.writer.hold_after_fault);
             self.writer.rearm();
+            // A scripted peer waits for its `write_error` to fire.
+            self.wake_side(Op::Read, wake);
             Err(label.injected(kind, Op::Write, waiter.call(Op::Write)))
         } else if self.write_shut.is_some() {
             Err(label.broken_pipe(waiter.call(Op::Write), "this end's write side is shut down"))
@@ -477,7 +501,7 @@ impl Channel {
         } else if let Some(at) = self.writer.deadline_passed() {
             Err(label.deadline(waiter.call(Op::Write), Op::Write, at))
         } else {
-            let space = self.space();
+            let space = if self.writer.held { 0 } else { self.space() };
             if space == 0 {
                 return match waiter {
                     Waiter::Nonblocking => Attempt::Done(Err(ErrorKind::WouldBlock.into())),
@@ -488,8 +512,14 @@ impl Channel {
                     }
                 };
             }
-            let limit = self.writer.limit();
+            let mut limit = self.writer.limit();
+            if self.writer.fault.is_some() && self.writer.fault_after > 0 {
+                limit = limit.min(self.writer.fault_after);
+            }
             let n = self.ring.push(src, space.min(limit));
+            if self.writer.fault.is_some() {
+                self.writer.fault_after -= n;
+            }
             self.wake_side(Op::Read, wake);
             Ok(n)
         };
@@ -508,6 +538,7 @@ impl Channel {
     /// are dropped; the writer's next write fails.
     pub(crate) fn shut_read(&mut self, wake: &mut Wake) {
         self.read_shut = true;
+        self.dropped += self.ring.len();
         self.ring.clear();
         self.demand = 0;
         self.wake_everyone(wake);
@@ -625,8 +656,69 @@ impl Channel {
     /// Arms a one-shot injected error for one side's next call.
     pub(crate) fn arm_fault(&mut self, op: Op, kind: ErrorKind, wake: &mut Wake) {
         self.side_mut(op).fault = Some(kind);
+        // The next call, whatever a scripted peer had placed before.
+        self.side_mut(op).fault_after = 0;
+        self.side_mut(op).hold_after_fault = false;
         self.side_mut(op).rearm();
         self.wake_side(op, wake);
+    }
+
+    // ---- a scripted peer's hooks (`crate::script`) ----
+
+    /// Arms a one-shot error for the writer's call that comes once `after`
+    /// more bytes have passed (writes until then are cut short at that
+    /// point); with `hold`, later writes then wait until [`Channel::release`].
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn arm_write_fault_after(
+        &mut self,
+        kind: ErrorKind,
+        after: usize,
+        hold: bool,
+        wake: &mut Wake,
+    ) {
+        self.writer.fault = Some(kind);
+        self.writer.fault_after = after;
+        self.writer.hold_after_fault = hold;
+        self.writer.rearm();
+        self.wake_side(Op::Write, wake);
+    }
+
+    /// Ends a hold that a fired write fault started.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn release(&mut self, wake: &mut Wake) {
+        self.writer.held = false;
+        self.writer.rearm();
+        self.wake_side(Op::Write, wake);
+    }
+
+    /// Whether an armed fault on `op`'s side has not fired yet.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn fault_pending(&self, op: Op) -> bool {
+        self.side(op).fault.is_some()
+    }
+
+    /// `true` once the fault armed on the reader's side has fired; else
+    /// registers `waker` on the writer's side, which the firing wakes.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn read_fault_fired(&mut self, waker: &Waker, wake: &mut Wake) -> bool {
+        if self.reader.fault.is_none() {
+            return true;
+        }
+        self.writer.park_task(waker, wake);
+        false
+    }
+
+    /// The writer's view of the reader's progress: `Some(dropped)` once
+    /// nothing written is left unread (`dropped` = bytes the reader's
+    /// shutdown discarded unread); `None` after registering `waker`, which
+    /// the reader's next read wakes.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn drained(&mut self, waker: &Waker, wake: &mut Wake) -> Option<usize> {
+        if self.ring.len() == 0 || self.read_shut {
+            return Some(self.dropped);
+        }
+        self.writer.park_task(waker, wake);
+        None
     }
 
     // ---- blocking calls ----

@@ -34,6 +34,8 @@ mod half;
 mod label;
 #[cfg(not(loom))]
 mod live;
+#[cfg(not(loom))]
+mod peer_hooks;
 mod ring;
 mod tap;
 mod timer;

@@ -42,7 +42,7 @@ pub struct Mismatch {
 }
 
 impl Mismatch {
-    fn new(message: String) -> Self {
+    pub(super) fn new(message: String) -> Self {
         Mismatch { message }
     }
 }

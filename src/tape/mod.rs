@@ -30,9 +30,11 @@
 mod align;
 mod assert;
 mod contents;
-mod diff;
+pub(crate) mod diff;
+mod file;
 mod framing;
-mod hexdump;
+mod golden;
+pub(crate) mod hexdump;
 mod live;
 mod wait;
 mod wait_for;

@@ -8,6 +8,7 @@
 //! - [`mock`]: the readers, writers and connections the tee and recording
 //!   tests wrap.
 //! - [`wakers`]: wakers that count or panic.
+//! - [`script_door`]: a script test's body on one door's executor.
 //! - [`alloc`]: the counting allocator of the zero-allocation tests.
 //! - [`model`]: the reference model of a pipe (also the fuzz target's).
 
@@ -21,6 +22,7 @@ pub mod door;
 pub mod door_async;
 pub mod mock;
 pub mod model;
+pub mod script_door;
 pub mod wakers;
 pub mod watchdog;
 

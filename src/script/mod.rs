@@ -1,0 +1,112 @@
+//! Scripted peers: the other end of a connection, without writing it.
+//!
+//! A [`Script`] is a list of steps written from the side of the code under
+//! test (what it will read, what it must write); [`Script::build`] starts a
+//! peer that follows them over a pipe and hands back the code's
+//! [`PipeEnd`](crate::PipeEnd) and a [`ScriptPeer`] that checks the script
+//! ran to its end.
+//!
+//! # How the peer runs, and why
+//!
+//! The peer is a thread of its own that drives its end of the pipe through
+//! the pipe's poll-level calls, both directions in one loop, and parks on a
+//! thread waker until either direction can move. So:
+//!
+//! - **It never deadlocks the code under test.** While it sends a `read`
+//!   step's bytes the code may be writing early bytes; the peer reads and
+//!   matches them in the same loop, so neither side waits for the other to
+//!   finish first (a peer driven only from the code's own calls, as
+//!   `tokio_test::io`'s mock is, cannot serve a direction nobody polls).
+//! - **It works with any door and any runtime, or none.** The peer needs no
+//!   executor, so the code under test may block, run on
+//!   `futures::executor`, or on a tokio current-thread or multi-thread
+//!   runtime; it may split its end into halves used from two tasks or
+//!   threads (tokio-test's #7445 deadlock cannot happen: each half is an
+//!   ordinary pipe half with its own waker).
+//! - **Its cost is one thread per script**, started by `build` and stopped
+//!   when the script is finished; a step costs no allocation.
+//!
+//! # Never hang, always explain
+//!
+//! The first written byte that differs from a `write` step, any byte written
+//! after the last step that takes writes, or a step that can no longer be
+//! met (the code closed its side while a step still needed it) fails the
+//! script at once: the peer resets the connection, so the code's reads fail
+//! with `ConnectionReset` and its writes with `BrokenPipe`, instead of
+//! hanging. [`ScriptPeer::finish`] waits (5 s by default, or
+//! [`finish_within`](ScriptPeer::finish_within)) and then panics with a
+//! [`ScriptError`] that names the script, the step ("step 2 of 5") and its
+//! kind, the offsets within the step and within all bytes written, and the
+//! hex + ASCII diff of the tape assertions. A script stalled on a step says
+//! which step, what it expected and what arrived so far. A hang report
+//! ([`within`](crate::within)) lists every live script with the step it is
+//! on, next to its pipe (named after the script, with ends `code` and
+//! `script`).
+//!
+//! # Steps are a plan, not a lock-step
+//!
+//! Bytes the code writes early, while the peer is still on a `read` or
+//! `wait` step, are matched at once against the next `write` steps, as
+//! `tokio_test::io` does. A `read` step is done once the code has read all
+//! of its bytes, so a `read_error` fires on the read after them. After the
+//! last step the peer shuts its write side (the code reads end-of-stream).
+//!
+//! # Time
+//!
+//! A `wait` step ends at the earlier of the wall clock and, with the `tokio`
+//! feature, the clock of the tokio runtime the script was built in (its
+//! `Handle`, captured by `build`). So under `tokio::time::pause()` a
+//! scripted delay costs nothing once the code under test is idle, and
+//! tokio's clock moves on by exactly the wait, as with `tokio_test::io`
+//! (the runtime needs its timer enabled, as `#[tokio::test]` does). Without
+//! a runtime, or with the runtime's thread blocked, the wall clock ends the
+//! wait. A first step's wait starts in `build`, and a wait that follows a
+//! `read` step as the peer sends that step's bytes, so the runtime's timer
+//! for it is set before the code under test can go idle; any other wait
+//! starts when the peer reaches it.
+//! Once a wait ends, the runtime is held back from jumping ahead again until
+//! the peer has sent what follows, so a longer `tokio::time::timeout` in the
+//! code under test does not fire first.
+//!
+//! One race remains, and it is the paused clock's, not the script's: tokio
+//! advances a paused clock whenever its own tasks are idle, and it cannot
+//! see another thread at work. A timeout in the code under test that is
+//! armed while the peer's thread is busy on a step other than the end of a
+//! wait (answering a request, say) can fire before the answer arrives. Run
+//! such tests on a real clock (a hand-written peer thread has the same
+//! race; only a mock polled inside the task, as `tokio_test::io`'s is, does
+//! not).
+//!
+//! The bound of [`finish`](ScriptPeer::finish) and
+//! [`finished`](ScriptPeer::finished) is always on the wall clock: a paused
+//! tokio clock neither stretches nor shrinks it.
+//!
+//! # What a script cannot replay
+//!
+//! A script replays fixed bytes (plus [`write_until`](Script::write_until)
+//! for a part that varies). A challenge-response exchange, where the peer's
+//! answer depends on bytes the code chose at random (a websocket's
+//! `Sec-WebSocket-Accept` key, a SCRAM or TLS handshake), cannot be
+//! replayed: the recorded answer does not fit the new challenge. For those,
+//! run the real peer (or a small live fake) over a pipe, record the code's
+//! side with [`RecordExt::record`](crate::RecordExt::record), and assert on
+//! the parts that are fixed ([`Tape::assert_matches_file`](crate::Tape::assert_matches_file)
+//! for the whole transcript where it is deterministic,
+//! [`Tape::wait_for`](crate::Tape::wait_for) and
+//! [`Tape::assert_written`](crate::Tape::assert_written) otherwise).
+
+mod builder;
+mod clock;
+mod error;
+mod faults;
+mod live;
+mod matcher;
+mod peer;
+mod run;
+mod stall;
+mod state;
+mod step;
+
+pub use builder::Script;
+pub use error::{ScriptError, ScriptErrorKind};
+pub use peer::{Finished, ScriptPeer, DEFAULT_FINISH_WITHIN};

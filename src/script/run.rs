@@ -1,0 +1,323 @@
+//! The peer's own thread: it drives its [`PipeEnd`] through poll-level
+//! calls, both directions in one loop, and parks on a thread waker until
+//! either direction can move (see the module docs of [`crate::script`] for
+//! why).
+
+use std::io::ErrorKind;
+use std::net::Shutdown;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::Thread;
+use std::time::Instant;
+
+use super::clock::{Clock, Idle, Wait};
+use super::error::{ScriptError, ScriptErrorKind};
+use super::faults::WriteFaults;
+use super::matcher::Matcher;
+use super::state::{Progress, Shared};
+use super::step::Step;
+use crate::PipeEnd;
+
+/// Bytes the peer reads from the code under test at a time.
+const READ_BUF: usize = 8 * 1024;
+
+/// Wakes the peer's thread, once it has started (before that, its first
+/// turn looks at everything anyway).
+#[derive(Default)]
+pub(crate) struct ThreadWaker(OnceLock<Thread>);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        if let Some(thread) = self.0.get() {
+            thread.unpark();
+        }
+    }
+}
+
+/// Everything the peer's thread owns.
+pub(crate) struct Peer {
+    pub(crate) end: PipeEnd,
+    pub(crate) steps: Arc<[Step]>,
+    pub(crate) name: Option<Arc<str>>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) faults: WriteFaults,
+    pub(crate) clock: Clock,
+    pub(crate) stop: Arc<AtomicBool>,
+    pub(crate) waker: Arc<ThreadWaker>,
+    /// A first step's wait, started by `build` on the runtime's clock.
+    pub(crate) first_wait: Option<Wait>,
+}
+
+/// The loop's own state.
+struct Run {
+    matcher: Matcher,
+    buf: Box<[u8]>,
+    /// The step the peer is on (its own actions).
+    step: usize,
+    /// `read` step: bytes sent so far.
+    sent: usize,
+    wait: Option<Wait>,
+    /// A wait that just ended, whose runtime task waits for the peer to go
+    /// idle.
+    ended_wait: Option<Idle>,
+    read_fault_armed: bool,
+    /// The code under test's writing side is still open.
+    reading: bool,
+    done: bool,
+}
+
+impl Peer {
+    /// Runs the script to its end (or its failure, or until stopped), then
+    /// drops the end: after a failure, as a reset.
+    pub(crate) fn run(mut self) {
+        let _ = self.waker.0.set(std::thread::current());
+        let waker = Waker::from(self.waker.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut run = Run {
+            matcher: Matcher::default(),
+            buf: vec![0; READ_BUF].into_boxed_slice(),
+            step: 0,
+            sent: 0,
+            wait: self.first_wait.take(),
+            ended_wait: None,
+            read_fault_armed: false,
+            reading: true,
+            done: false,
+        };
+        let steps = self.steps.clone();
+        let mut arm = None;
+        run.matcher.skip(&steps, &mut |i| arm = Some(i));
+        if let Some(i) = arm {
+            self.faults.reached(&self.end, i);
+        }
+        loop {
+            let result = self.turn(&mut cx, &mut run);
+            let stopped = self.stop.load(Ordering::Acquire);
+            match result {
+                Err(error) => {
+                    self.reset();
+                    self.shared.fail(error);
+                    return;
+                }
+                Ok(progress) => {
+                    if progress {
+                        self.shared.publish(self.progress(&run));
+                    }
+                    if stopped || (run.done && !run.reading) {
+                        break;
+                    }
+                    if !progress {
+                        if let Some(idle) = run.ended_wait.take() {
+                            idle.tell();
+                        }
+                        match run.wait.as_ref().and_then(|w| w.until) {
+                            Some(until) => std::thread::park_timeout(
+                                until.saturating_duration_since(Instant::now()),
+                            ),
+                            None => std::thread::park(),
+                        }
+                    }
+                }
+            }
+        }
+        if !run.done {
+            // Stopped before the end (a stalled script): the code under test
+            // sees a reset, not a clean end-of-stream.
+            self.reset();
+        }
+    }
+
+    /// Resets the connection: the code's writes fail from now on (the read
+    /// side shuts first, so none slips in), its reads once it has drained.
+    fn reset(&self) {
+        let _ = self.end.shutdown(Shutdown::Read);
+        let _ = self.end.close_with_error(ErrorKind::ConnectionReset);
+    }
+
+    fn progress(&self, run: &Run) -> Progress {
+        Progress {
+            step: run.step,
+            sent: run.sent,
+            matched_step: run.matcher.pos,
+            matched_offset: run.matcher.offset,
+            written: run.matcher.total,
+            done: run.done,
+        }
+    }
+
+    /// Serves both directions until neither can move; `Ok(true)` if anything
+    /// moved.
+    fn turn(&mut self, cx: &mut Context<'_>, run: &mut Run) -> Result<bool, ScriptError> {
+        let mut any = false;
+        loop {
+            let mut moved = self.serve_reads(cx, run)?;
+            moved |= self.faults.check(&self.end);
+            moved |= self.act(cx, run)?;
+            if !moved {
+                return Ok(any);
+            }
+            any = true;
+        }
+    }
+
+    /// Reads what the code under test wrote and matches it.
+    fn serve_reads(&mut self, cx: &mut Context<'_>, run: &mut Run) -> Result<bool, ScriptError> {
+        let mut moved = false;
+        let steps = self.steps.clone();
+        while run.reading {
+            match self.end.peer_poll_read(cx, &mut run.buf) {
+                Poll::Pending => break,
+                Poll::Ready(Ok(n)) if n > 0 => {
+                    moved = true;
+                    let mut arm = None;
+                    run.matcher
+                        .feed(self.name.as_deref(), &steps, &run.buf[..n], &mut |i| {
+                            arm = Some(i)
+                        })?;
+                    if let Some(i) = arm {
+                        self.faults.reached(&self.end, i);
+                    }
+                }
+                Poll::Ready(result) => {
+                    moved = true;
+                    run.reading = false;
+                    if run.matcher.wants_more(&steps) {
+                        let how = match result {
+                            Ok(_) => "shut its writing side (end-of-stream)".to_owned(),
+                            Err(e) => format!("failed its connection ({e})"),
+                        };
+                        return Err(self.unmet(
+                            run.matcher.pos,
+                            format!(
+                                "the code under test {how} before writing what the step expects"
+                            ),
+                            run,
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(moved)
+    }
+
+    /// Runs the peer's own steps as far as they can go now.
+    fn act(&mut self, cx: &mut Context<'_>, run: &mut Run) -> Result<bool, ScriptError> {
+        let mut moved = false;
+        let steps = self.steps.clone();
+        loop {
+            let Some(step) = steps.get(run.step) else {
+                if !run.done {
+                    run.done = true;
+                    moved = true;
+                    if !steps.last().is_some_and(Step::is_last) {
+                        let _ = self.end.shutdown(Shutdown::Write);
+                    }
+                }
+                return Ok(moved);
+            };
+            match step {
+                Step::Read(bytes) => {
+                    if let (0, None, Some(Step::Wait(d))) =
+                        (run.sent, &run.wait, steps.get(run.step + 1))
+                    {
+                        // A wait after a read starts as its bytes are sent,
+                        // so a runtime's timer for it exists before the code
+                        // under test can read them and go idle.
+                        run.wait = Some(self.clock.start(*d, cx.waker()));
+                    }
+                    while run.sent < bytes.len() {
+                        match self.end.peer_poll_write(cx, &bytes[run.sent..]) {
+                            Poll::Ready(Ok(n)) => {
+                                run.sent += n;
+                                moved = true;
+                            }
+                            Poll::Ready(Err(_)) => {
+                                let why = format!(
+                                    "the code under test closed its reading side after {} of {} bytes of the step were sent",
+                                    run.sent,
+                                    bytes.len()
+                                );
+                                return Err(self.unmet(run.step, why, run));
+                            }
+                            Poll::Pending => return Ok(moved),
+                        }
+                    }
+                    match self.end.peer_poll_drained(cx) {
+                        Poll::Pending => return Ok(moved),
+                        Poll::Ready(0) => {}
+                        Poll::Ready(dropped) => {
+                            let why = format!(
+                                "the code under test closed its reading side with {dropped} bytes unread"
+                            );
+                            return Err(self.unmet(run.step, why, run));
+                        }
+                    }
+                }
+                Step::Write(_) | Step::WriteUntil { .. } => {
+                    if run.matcher.pos <= run.step {
+                        return Ok(moved);
+                    }
+                }
+                Step::Wait(duration) => {
+                    let wait = run
+                        .wait
+                        .get_or_insert_with(|| self.clock.start(*duration, cx.waker()));
+                    if !wait.is_over() {
+                        return Ok(moved);
+                    }
+                    if let Some(previous) = run.ended_wait.take() {
+                        previous.tell();
+                    }
+                    run.ended_wait = run.wait.take().map(Wait::into_idle);
+                }
+                Step::ReadError(kind) => {
+                    if !run.read_fault_armed {
+                        run.read_fault_armed = true;
+                        self.end.peer_fail_other_read(*kind);
+                    }
+                    if self.end.peer_poll_read_fault_fired(cx).is_pending() {
+                        return Ok(moved);
+                    }
+                    run.read_fault_armed = false;
+                }
+                Step::WriteError(_) => {
+                    if !self.faults.has_fired(run.step) {
+                        return Ok(moved);
+                    }
+                }
+                Step::ShutdownWrite => {
+                    let _ = self.end.shutdown(Shutdown::Write);
+                }
+                Step::Close => {
+                    let _ = self.end.close();
+                }
+                Step::Reset => {
+                    let _ = self.end.close_with_error(ErrorKind::ConnectionReset);
+                }
+            }
+            run.step += 1;
+            run.sent = 0;
+            moved = true;
+        }
+    }
+
+    fn unmet(&self, step: usize, why: String, run: &Run) -> ScriptError {
+        let step = (step < self.steps.len()).then_some(step);
+        let detail = format!(
+            "  the code under test wrote {} bytes in all before that",
+            run.matcher.total
+        );
+        ScriptError::new(
+            ScriptErrorKind::Unmet,
+            self.name.as_deref(),
+            &self.steps,
+            step,
+            why,
+            detail,
+        )
+    }
+}

@@ -1,0 +1,109 @@
+//! One step of a script, as the builder stores it, and how messages name it.
+
+use std::fmt;
+use std::io::ErrorKind;
+use std::time::Duration;
+
+use crate::tape::hexdump::preview;
+
+/// Bytes of a step's data shown when a message names the step.
+const SHOWN: usize = 40;
+
+/// One step, from the side of the code under test.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// The peer sends these bytes; done once the code has read them all.
+    Read(Vec<u8>),
+    /// The code must write exactly these bytes next.
+    Write(Vec<u8>),
+    /// The code writes anything up to and including `delimiter`; `table` is
+    /// its Knuth-Morris-Pratt failure table, so matching needs no buffer.
+    WriteUntil {
+        delimiter: Vec<u8>,
+        table: Vec<usize>,
+    },
+    /// The peer pauses.
+    Wait(Duration),
+    /// The code's next read fails with this kind.
+    ReadError(ErrorKind),
+    /// The code's next write fails with this kind.
+    WriteError(ErrorKind),
+    /// The peer half-closes.
+    ShutdownWrite,
+    /// The peer closes (last step).
+    Close,
+    /// The peer resets the connection (last step).
+    Reset,
+}
+
+impl Step {
+    /// A `write_until` step with its failure table.
+    pub(crate) fn write_until(delimiter: Vec<u8>) -> Step {
+        let mut table = vec![0; delimiter.len()];
+        let mut k = 0;
+        for i in 1..delimiter.len() {
+            while k > 0 && delimiter[i] != delimiter[k] {
+                k = table[k - 1];
+            }
+            if delimiter[i] == delimiter[k] {
+                k += 1;
+            }
+            table[i] = k;
+        }
+        Step::WriteUntil { delimiter, table }
+    }
+
+    /// Whether the code's written bytes are matched against this step.
+    pub(crate) fn takes_writes(&self) -> bool {
+        matches!(self, Step::Write(_) | Step::WriteUntil { .. })
+    }
+
+    /// Whether no step may follow this one.
+    pub(crate) fn is_last(&self) -> bool {
+        matches!(self, Step::Close | Step::Reset)
+    }
+
+    /// The step's kind, as the builder method is called.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Step::Read(_) => "read",
+            Step::Write(_) => "write",
+            Step::WriteUntil { .. } => "write_until",
+            Step::Wait(_) => "wait",
+            Step::ReadError(_) => "read_error",
+            Step::WriteError(_) => "write_error",
+            Step::ShutdownWrite => "shutdown_write",
+            Step::Close => "close",
+            Step::Reset => "reset",
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    /// `write "EHLO me\r\n" (9 bytes)`, `wait 5ms`, `read_error ConnectionReset`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.kind();
+        match self {
+            Step::Read(bytes) | Step::Write(bytes) => {
+                write!(
+                    f,
+                    "{kind} {} ({} bytes)",
+                    preview(bytes, SHOWN),
+                    bytes.len()
+                )
+            }
+            Step::WriteUntil { delimiter, .. } => {
+                write!(f, "{kind} {}", preview(delimiter, SHOWN))
+            }
+            Step::Wait(d) => write!(f, "{kind} {d:?}"),
+            Step::ReadError(k) | Step::WriteError(k) => write!(f, "{kind} {k:?}"),
+            Step::ShutdownWrite | Step::Close | Step::Reset => f.write_str(kind),
+        }
+    }
+}
+
+impl fmt::Debug for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}

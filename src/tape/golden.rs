@@ -1,0 +1,278 @@
+//! Golden transcripts: [`Tape::assert_matches_file`] compares a tape with a
+//! tape file turn by turn, and writes the file under `PIPETAP_UPDATE=1`.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use super::assert::Mismatch;
+use super::{diff, file, Event, Tape};
+
+/// The variable that makes [`Tape::assert_matches_file`] write its file.
+pub(crate) const UPDATE_VAR: &str = "PIPETAP_UPDATE";
+
+/// Whether an environment variable is set to something other than empty,
+/// `0` or `false`.
+fn flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| {
+        let v = v.to_string_lossy();
+        let v = v.trim();
+        !(v.is_empty() || v == "0" || v.eq_ignore_ascii_case("false"))
+    })
+}
+
+/// One turn: adjacent events of one direction merged.
+#[derive(PartialEq, Eq)]
+struct Turn {
+    write: bool,
+    bytes: Vec<u8>,
+}
+
+fn turns(events: &[Event]) -> Vec<Turn> {
+    let mut out: Vec<Turn> = Vec::new();
+    for event in events {
+        let (write, bytes) = match event {
+            Event::Write(b) => (true, b),
+            Event::Read(b) => (false, b),
+        };
+        match out.last_mut() {
+            Some(turn) if turn.write == write => turn.bytes.extend_from_slice(bytes),
+            _ => out.push(Turn {
+                write,
+                bytes: bytes.to_vec(),
+            }),
+        }
+    }
+    out
+}
+
+fn side(write: bool) -> &'static str {
+    if write {
+        "written (>)"
+    } else {
+        "read (<)"
+    }
+}
+
+/// How to refresh the file, for failure messages.
+fn how_to_update() -> String {
+    let test = std::thread::current()
+        .name()
+        // libtest names each test's thread after the test (`module::name`);
+        // any other thread name would not filter anything.
+        .filter(|n| {
+            *n != "main"
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+        })
+        .map(|n| format!(" {n}"))
+        .unwrap_or_default();
+    if flag("CI") {
+        format!(
+            "  (CI is set, so files are never written here; run `{UPDATE_VAR}=1 cargo test{test}` locally and commit the file)"
+        )
+    } else {
+        format!("  to accept the new transcript, run: {UPDATE_VAR}=1 cargo test{test}")
+    }
+}
+
+/// The difference between the file's turns and the tape's, if any.
+fn compare(expected: &[Turn], actual: &[Turn]) -> Option<String> {
+    let mut out = String::new();
+    for (i, (e, a)) in expected.iter().zip(actual).enumerate() {
+        if e.write != a.write {
+            let _ = writeln!(
+                out,
+                "  turn {} of the file is {} bytes, but the tape's turn {} is {} bytes",
+                i + 1,
+                side(e.write),
+                i + 1,
+                side(a.write)
+            );
+            let _ = writeln!(out, "  file: {}", diff::preview(&e.bytes, 64));
+            let _ = writeln!(out, "  tape: {}", diff::preview(&a.bytes, 64));
+            return Some(out);
+        }
+        if e.bytes != a.bytes {
+            let offset = diff::first_difference(&e.bytes, &a.bytes).unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "  turn {} ({} bytes) differs: file {} bytes, tape {} bytes, first difference at offset {offset}",
+                i + 1,
+                side(e.write),
+                e.bytes.len(),
+                a.bytes.len()
+            );
+            diff::explain(&mut out, &e.bytes, &a.bytes, None);
+            return Some(out);
+        }
+    }
+    if expected.len() != actual.len() {
+        let _ = writeln!(
+            out,
+            "  the file has {} turns, the tape {}",
+            expected.len(),
+            actual.len()
+        );
+        let (longer, name) = if expected.len() > actual.len() {
+            (expected, "file")
+        } else {
+            (actual, "tape")
+        };
+        for (i, t) in longer
+            .iter()
+            .enumerate()
+            .skip(expected.len().min(actual.len()))
+            .take(4)
+        {
+            let _ = writeln!(
+                out,
+                "  only in the {name}: turn {} {} {}",
+                i + 1,
+                side(t.write),
+                diff::preview(&t.bytes, 64)
+            );
+        }
+        return Some(out);
+    }
+    None
+}
+
+/// Says something on the process's real stderr, past the test harness's
+/// capture (which only catches `print!`/`eprint!`).
+fn tell(message: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(message.as_bytes());
+    let _ = stderr.flush();
+}
+
+impl Tape {
+    /// Asserts that the tape matches the tape file at `path`, turn by turn:
+    /// adjacent events of one direction are merged on both sides, because
+    /// where reads and writes split depends on scheduling and fault knobs.
+    ///
+    /// - With `PIPETAP_UPDATE=1` in the environment it writes the file
+    ///   instead (creating its folders), says so on the process's real
+    ///   stderr (not the captured test output), and passes.
+    /// - A missing file without it fails with a message saying how to
+    ///   create it.
+    /// - Where `CI` is set (to anything but `false` or `0`) it never writes,
+    ///   whatever `PIPETAP_UPDATE` says.
+    ///
+    /// Relative paths are relative to the current directory, which
+    /// `cargo test` sets to the crate root.
+    ///
+    /// # Panics
+    ///
+    /// If the tape and the file differ (with the turn, the offset and the
+    /// hex diff), if the file is missing or malformed, or if it cannot be
+    /// written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use pipetap::RecordExt;
+    ///
+    /// let (client, mut server) = pipetap::pipe();
+    /// let (conn, tape) = client.record();
+    /// let mut conn = conn.record_reads();
+    /// conn.write_all(b"PING\r\n")?;
+    /// server.write_all(b"+PONG\r\n")?;
+    /// conn.read_exact(&mut [0; 7])?;
+    ///
+    /// let path = std::env::temp_dir().join("pipetap-doc-golden.tape");
+    /// # std::fs::write(&path, "pipetap-tape v1\n> \"PING\\r\\n\"\n< \"+PONG\\r\\n\"\n")?;
+    /// tape.assert_matches_file(&path);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn assert_matches_file(&self, path: impl AsRef<Path>) {
+        if let Err(mismatch) = self.try_assert_matches_file(path) {
+            panic!("{mismatch}");
+        }
+    }
+
+    /// Checks that the tape matches the tape file at `path`, as
+    /// [`assert_matches_file`](Tape::assert_matches_file) does (writing it
+    /// under `PIPETAP_UPDATE=1`).
+    ///
+    /// # Errors
+    ///
+    /// A [`Mismatch`] describing the difference, the missing or malformed
+    /// file, or the error of writing it.
+    pub fn try_assert_matches_file(&self, path: impl AsRef<Path>) -> Result<(), Mismatch> {
+        let path = path.as_ref();
+        let events = self.events();
+        let actual = turns(&events);
+        let update = flag(UPDATE_VAR) && !flag("CI");
+        let existing = match std::fs::read(path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(Mismatch::new(format!(
+                    "cannot read tape file {}: {e}",
+                    path.display()
+                )))
+            }
+        };
+        let parsed = existing.as_ref().map(|bytes| {
+            std::str::from_utf8(bytes)
+                .map_err(|e| format!("not UTF-8 text ({e})"))
+                .and_then(|text| file::parse(text).map_err(|e| e.to_string()))
+        });
+        let difference = match &parsed {
+            Some(Ok(expected)) => compare(&turns(expected), &actual),
+            _ => None,
+        };
+        if update {
+            if matches!(parsed, Some(Ok(_))) && difference.is_none() {
+                return Ok(());
+            }
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Mismatch::new(format!("cannot create folder {}: {e}", dir.display()))
+                })?;
+            }
+            std::fs::write(path, file::render(&events)).map_err(|e| {
+                Mismatch::new(format!("cannot write tape file {}: {e}", path.display()))
+            })?;
+            let verb = if existing.is_some() {
+                "updated"
+            } else {
+                "wrote"
+            };
+            tell(&format!(
+                "pipetap: {verb} tape file {} ({} turns, {} events) because {UPDATE_VAR} is set\n",
+                path.display(),
+                actual.len(),
+                events.len()
+            ));
+            return Ok(());
+        }
+        match parsed {
+            None => Err(Mismatch::new(format!(
+                "tape file {} does not exist (relative paths start at {})\n{}",
+                path.display(),
+                std::env::current_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_else(|_| "the current directory".into()),
+                how_to_update().replace("accept the new transcript", "create it")
+            ))),
+            Some(Err(e)) => Err(Mismatch::new(format!(
+                "tape file {} is malformed: {e}\n{}",
+                path.display(),
+                how_to_update().replace("accept the new transcript", "write it afresh")
+            ))),
+            Some(Ok(_)) => match difference {
+                None => Ok(()),
+                Some(difference) => Err(Mismatch::new(format!(
+                    "the tape differs from tape file {} (compared turn by turn)\n{}{}",
+                    path.display(),
+                    difference,
+                    how_to_update()
+                ))),
+            },
+        }
+    }
+}
