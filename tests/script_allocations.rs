@@ -44,6 +44,28 @@ static ALLOCATOR: Counting = Counting;
 fn steps_allocate_nothing_once_built() {
     const STEPS: usize = 2_000;
     const WARM_UP: usize = 10;
+    // The pipe's lock (parking_lot) sizes its table of sleeping threads as
+    // threads first sleep, and never shrinks it: let a few threads sleep at
+    // once before counting, so that neither this thread's first sleep nor
+    // the peer thread's (under load, a contended lock sleeps) grows it.
+    let sleepers: Vec<_> = (0..8)
+        .map(|_| {
+            std::thread::spawn(|| {
+                let (idle, _other) = pipetap::pipe();
+                idle.set_read_timeout(Some(std::time::Duration::from_millis(20)))
+                    .unwrap();
+                let slept = (&idle).read(&mut [0; 1]).unwrap_err();
+                assert_eq!(slept.kind(), std::io::ErrorKind::TimedOut);
+            })
+        })
+        .collect();
+    for sleeper in sleepers {
+        sleeper.join().unwrap();
+    }
+    let (idle, _other) = pipetap::pipe();
+    idle.set_read_timeout(Some(std::time::Duration::from_millis(1)))
+        .unwrap();
+    assert!((&idle).read(&mut [0; 1]).is_err());
     let script = (0..STEPS).fold(Script::new().name("alloc"), |s, i| {
         s.write([i as u8; 64]).read([!(i as u8); 64])
     });
