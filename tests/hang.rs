@@ -415,6 +415,7 @@ fn report_layout_snapshot() {
 /// A task that began waiting before any bounded runner ran (so no clock was
 /// read for it, unless another test's runner was running then) still shows
 /// as waiting in a later report.
+#[cfg(feature = "futures")]
 #[test]
 fn task_waiting_from_before_the_bound_still_shows() {
     use futures::AsyncReadExt;
