@@ -41,7 +41,7 @@ impl<W: Write> Write for MultiWriter<W> {
             return Ok(());
         }
         if !self.rounds.is_idle() {
-            return self.write_all_rounds(buf);
+            return self.write_all_rounds(buf, None);
         }
         let mut stopped = None;
         for (i, w) in self.writers.iter_mut().enumerate() {
@@ -94,21 +94,22 @@ impl<W: Write> MultiWriter<W> {
                 self.rounds
                     .first_answered(&mut self.writers, &mut BlockingDoor, buf, answer),
             );
-        let rest = match written {
-            Ok(n) => match buf.get(n..) {
-                Some(rest) if n > 0 => rest,
-                _ => return Err(ErrorKind::WriteZero.into()),
-            },
-            Err(e) if e.kind() == ErrorKind::Interrupted => buf,
-            Err(e) => return Err(e),
-        };
-        self.write_all_rounds(rest)
+        self.write_all_rounds(buf, Some(written))
     }
 
-    /// The default `write_all` loop over [`Write::write`].
-    fn write_all_rounds(&mut self, mut buf: &[u8]) -> io::Result<()> {
+    /// The default `write_all` loop over [`Write::write`], where the first
+    /// call may already have been `answered`.
+    fn write_all_rounds(
+        &mut self,
+        mut buf: &[u8],
+        mut answered: Option<io::Result<usize>>,
+    ) -> io::Result<()> {
         while !buf.is_empty() {
-            match self.write(buf) {
+            let written = match answered.take() {
+                Some(written) => written,
+                None => self.write(buf),
+            };
+            match written {
                 Ok(n) => match buf.get(n..) {
                     Some(rest) if n > 0 => buf = rest,
                     _ => return Err(ErrorKind::WriteZero.into()),

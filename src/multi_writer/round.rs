@@ -109,10 +109,12 @@ impl Rounds {
         door: &mut D,
         src: Source<'_>,
     ) -> io::Result<()> {
-        self.spread_from(writers, door, src, 1)
+        self.spread_from(writers, door, src, 1, None)
     }
 
-    /// [`spread`](Self::spread) to the writers from `from` on.
+    /// [`spread`](Self::spread) to the writers from `from` on, where writer
+    /// `from` may already have `answered` a write of all of `src` (a single
+    /// slice).
     #[inline]
     fn spread_from<W, D: Door<W>>(
         &mut self,
@@ -120,6 +122,7 @@ impl Rounds {
         door: &mut D,
         src: Source<'_>,
         from: usize,
+        mut answered: Option<Poll<io::Result<usize>>>,
     ) -> io::Result<()> {
         let end = writers.len();
         let Some(rest) = writers.get_mut(from..) else {
@@ -127,7 +130,13 @@ impl Rounds {
         };
         for (i, w) in (from..).zip(rest) {
             let mut offset = 0;
-            match write_all_from(src, &mut offset, |b| door.write(w, b)) {
+            let delivered = match (answered.take(), src) {
+                (Some(answer), Source::One(bytes)) => {
+                    write_all_answered(bytes, &mut offset, answer, |b| door.write(w, b))
+                }
+                _ => write_all_from(src, &mut offset, |b| door.write(w, b)),
+            };
+            match delivered {
                 Poll::Ready(Ok(())) => {}
                 Poll::Ready(Err(e)) => return Err(e),
                 Poll::Pending => {
@@ -213,20 +222,7 @@ impl Rounds {
         i: usize,
         answer: Poll<io::Result<usize>>,
     ) -> io::Result<()> {
-        let end = writers.len();
-        let Some(w) = writers.get_mut(i) else {
-            return Ok(());
-        };
-        let mut offset = 0;
-        match write_all_answered(buf, &mut offset, answer, |b| door.write(w, b)) {
-            Poll::Ready(Ok(())) => {}
-            Poll::Ready(Err(e)) => return Err(e),
-            Poll::Pending => {
-                self.hold(Source::One(buf), i, end, offset);
-                return Ok(());
-            }
-        }
-        self.spread_from(writers, door, Source::One(buf), i + 1)
+        self.spread_from(writers, door, Source::One(buf), i, Some(answer))
     }
 
     /// One `write_vectored`: as [`poll_write`](Self::poll_write), with the

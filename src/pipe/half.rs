@@ -214,7 +214,6 @@ impl ReadHalf {
     /// target gets its own copy of the read path, compiled in this crate
     /// (not in the caller's, as a generic would be), so everything it calls
     /// can be inlined.
-    #[cfg_attr(not(feature = "futures"), allow(dead_code))]
     #[inline(never)]
     pub(crate) fn poll_read_slice(
         &self,
