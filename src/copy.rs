@@ -66,7 +66,7 @@ pub fn __piecewise_copies() -> usize {
 
 /// Copies `src` into `dst` (same length), in pieces when one `memcpy` of it
 /// would hit the slow case.
-#[inline]
+#[inline(always)]
 pub(crate) fn copy_bytes(dst: &mut [u8], src: &[u8]) {
     debug_assert_eq!(dst.len(), src.len());
     if !hits_slow_copy(dst.as_ptr() as usize, src.as_ptr() as usize, src.len()) {

@@ -43,17 +43,7 @@ impl<W: Write> Write for MultiWriter<W> {
         if !self.rounds.is_idle() {
             return self.write_all_rounds(buf, None);
         }
-        let mut stopped = None;
-        for (i, w) in self.writers.iter_mut().enumerate() {
-            match w.write(buf) {
-                Ok(n) if n == buf.len() => {}
-                answer => {
-                    stopped = Some((i, answer));
-                    break;
-                }
-            }
-        }
-        match stopped {
+        match take_whole(&mut self.writers, buf) {
             None => Ok(()),
             Some((i, answer)) => self.write_all_answered(buf, i, answer),
         }
@@ -64,6 +54,36 @@ impl<W: Write> Write for MultiWriter<W> {
             self.rounds
                 .poll_finish(&mut self.writers, &mut BlockingDoor, Finish::Flush),
         )
+    }
+}
+
+/// Offers all of `buf` to each writer in turn; `None` when every one took all
+/// of it in one call, else the first writer that did not and its answer. One
+/// and two writers (a tee's usual shape) get straight-line code: the
+/// compiler keeps both writers in registers instead of walking the `Vec`
+/// (measured: 2-way tee into two `Vec`s, 64 B writes, 1.46x -> 1.15x of
+/// two writes by hand; BENCHMARKS.md).
+#[inline(always)]
+fn take_whole<W: Write>(writers: &mut [W], buf: &[u8]) -> Option<(usize, io::Result<usize>)> {
+    let whole = |answer: &io::Result<usize>| matches!(answer, Ok(n) if *n == buf.len());
+    match writers {
+        [a, b] => {
+            let answer = a.write(buf);
+            if !whole(&answer) {
+                return Some((0, answer));
+            }
+            let answer = b.write(buf);
+            (!whole(&answer)).then_some((1, answer))
+        }
+        _ => {
+            for (i, w) in writers.iter_mut().enumerate() {
+                let answer = w.write(buf);
+                if !whole(&answer) {
+                    return Some((i, answer));
+                }
+            }
+            None
+        }
     }
 }
 

@@ -53,6 +53,17 @@ pub(crate) struct Config {
 /// task at once), so other futures of the task and executor get their turn.
 pub(crate) const READY_RUN_LIMIT: u32 = 128;
 
+/// What the fast path of an async call did ([`Channel::read_plain`],
+/// [`Channel::write_plain`]).
+pub(crate) enum Plain {
+    /// Moved this many bytes; the peer's task to wake, if one waited.
+    Done(usize, Option<Waker>),
+    /// Registered the task's waker: the call is `Pending`.
+    Parked,
+    /// Not the common case: nothing was done, the general path decides.
+    General,
+}
+
 /// What a call does next.
 pub(crate) enum Attempt {
     Done(io::Result<usize>),
@@ -166,6 +177,19 @@ impl Side {
     /// differs from the one already stored.
     #[inline(always)]
     fn park_task(&mut self, waker: &Waker, wake: &mut Wake) {
+        self.park_waker(waker);
+        if let Some(deadline) = self.deadline {
+            if self.timer_armed != Some(deadline) {
+                self.timer_armed = Some(deadline);
+                wake.timer(deadline, waker.clone());
+            }
+        }
+    }
+
+    /// Stores `waker` for the current async call (the part of
+    /// [`park_task`](Self::park_task) a side without a deadline needs).
+    #[inline(always)]
+    fn park_waker(&mut self, waker: &Waker) {
         if !self.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
             if self.waker.is_none() {
                 // A task starts waiting (the waiting path only). The clock
@@ -175,12 +199,41 @@ impl Side {
             self.waker = Some(waker.clone());
             self.timer_armed = None;
         }
-        if let Some(deadline) = self.deadline {
-            if self.timer_armed != Some(deadline) {
-                self.timer_armed = Some(deadline);
-                wake.timer(deadline, waker.clone());
-            }
+    }
+
+    /// No thread blocked or spinning on this side: a task's waker (if any)
+    /// is all there is to wake.
+    #[inline(always)]
+    fn no_threads(&self) -> bool {
+        self.blocked == 0 && self.spinning == 0
+    }
+
+    /// Takes the waiting task's waker, if any: the whole wake-up of a side
+    /// with [`no_threads`](Self::no_threads).
+    #[inline(always)]
+    fn take_task(&mut self) -> Option<Waker> {
+        let waker = self.waker.take();
+        if waker.is_some() {
+            self.timer_armed = None;
         }
+        waker
+    }
+
+    /// The futures door's run limit on the fast path: counts one more ready
+    /// call by `task`, or says (`false`) that this call must take the general
+    /// path, which yields.
+    #[inline(always)]
+    fn count_ready(&mut self, budget: Option<&Waker>) -> bool {
+        let Some(waker) = budget else { return true };
+        let task = task_id(waker);
+        if self.run_task != task {
+            self.run_task = task;
+            self.ready_run = 0;
+        } else if self.ready_run >= READY_RUN_LIMIT {
+            return false;
+        }
+        self.ready_run += 1;
+        true
     }
 
     /// Takes what is needed to wake everyone waiting on this side.
@@ -356,6 +409,67 @@ impl Channel {
         if counted {
             side.ready_run = if ready { side.ready_run + 1 } else { 0 };
         }
+    }
+
+    /// The fast path of an async read: a buffered pipe, nothing armed or shut
+    /// on the reading side and no thread waiting on the writing side. Bytes
+    /// are waiting (take them, hand back the writer's waker), or none are and
+    /// the writer is still there (park `waker`). Anything else is
+    /// [`Plain::General`], and nothing has changed.
+    #[inline(always)]
+    pub(crate) fn read_plain<T: Target + ?Sized>(
+        &mut self,
+        dst: &mut T,
+        waker: &Waker,
+        budget: Option<&Waker>,
+    ) -> Plain {
+        if !(self.reader.is_plain()
+            && !self.read_shut
+            && self.capacity > 0
+            && self.writer.no_threads()
+            && dst.room() > 0)
+        {
+            return Plain::General;
+        }
+        if self.ring.len() > 0 {
+            if !self.reader.count_ready(budget) {
+                return Plain::General;
+            }
+            let n = self.ring.pop(dst, self.reader.max_len);
+            return Plain::Done(n, self.writer.take_task());
+        }
+        if self.write_shut.is_some() {
+            return Plain::General;
+        }
+        self.reader.park_waker(waker);
+        if budget.is_some() {
+            self.reader.ready_run = 0;
+        }
+        Plain::Parked
+    }
+
+    /// The fast path of an async write of one slice: a buffered pipe with
+    /// room, nothing armed or shut, and no thread waiting on the reading
+    /// side. Anything else is [`Plain::General`], and nothing has changed.
+    #[inline(always)]
+    pub(crate) fn write_plain(&mut self, src: &[u8], budget: Option<&Waker>) -> Plain {
+        if !(self.writer.is_plain()
+            && self.write_shut.is_none()
+            && !self.read_shut
+            && self.capacity > 0
+            && self.reader.no_threads()
+            && !src.is_empty())
+        {
+            return Plain::General;
+        }
+        let space = self.ring.free();
+        if space == 0 || !self.writer.count_ready(budget) {
+            return Plain::General;
+        }
+        let n = self
+            .ring
+            .push(Source::One(src), space.min(self.writer.max_len));
+        Plain::Done(n, self.reader.take_task())
     }
 
     /// A read that finishes without waiting, or registers `waiter` and says `Wait`.

@@ -8,10 +8,11 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use super::call::{Op, Waiter};
-use super::channel::{Attempt, Channel, Config, DebugState};
+use super::channel::{Attempt, Channel, Config, DebugState, Plain};
 use super::label::Label;
+use super::poll_call::PollCall;
 use super::wake::{Sleepers, Wake};
-use crate::sync::{lock, wait, wait_timeout, Mutex, MutexGuard};
+use crate::sync::{lock, wait, wait_timeout, wake_contained, Mutex, MutexGuard};
 
 /// One direction: the guarded state, where its blocked threads sleep, and
 /// the names its errors carry.
@@ -50,32 +51,69 @@ impl Direction {
         f(&self.lock())
     }
 
-    /// An async call: `attempt` runs with the task's waker, after the
-    /// channel's gate (`interleave_pending`, and the futures door's run
-    /// limit); an `empty` call is never delayed. The tokio door takes part
-    /// in tokio's task budget instead (see [`Door`]).
-    pub(crate) fn poll(
+    /// An async call: its fast path ([`PollCall::plain`]) first, and the
+    /// general path ([`PollCall::attempt`], out of line) only when that says
+    /// [`Plain::General`], under the same lock and budget. The tokio door
+    /// takes part in tokio's task budget (see [`Door`]); the futures door
+    /// counts its run of ready calls in the channel.
+    #[inline(always)]
+    pub(crate) fn poll<C: PollCall>(
         &self,
         cx: &mut Context<'_>,
-        op: Op,
         door: Door,
-        empty: bool,
-        attempt: impl FnOnce(&mut Channel, Waiter<'_>, &Label, &mut Wake) -> Attempt,
+        call: &mut C,
     ) -> Poll<io::Result<usize>> {
         #[cfg(feature = "tokio")]
         let coop = match door {
-            Door::Tokio if !empty => Some(std::task::ready!(tokio_budget(cx, self))),
+            Door::Tokio if !call.is_empty() => Some(std::task::ready!(tokio_budget(cx, self))),
             _ => None,
         };
-        let mut wake = Wake::default();
+        #[cfg(not(feature = "tokio"))]
+        let coop = ();
+        let budget = (door == Door::Futures && self.cooperative).then(|| cx.waker());
         let mut chan = self.lock();
+        match call.plain(&mut chan, cx.waker(), budget) {
+            Plain::Done(n, peer) => {
+                drop(chan);
+                if let Some(waker) = peer {
+                    wake_contained(waker);
+                }
+                #[cfg(feature = "tokio")]
+                if let Some(coop) = coop.flatten() {
+                    coop.made_progress();
+                }
+                Poll::Ready(Ok(n))
+            }
+            Plain::Parked => Poll::Pending,
+            Plain::General => self.poll_general(cx, chan, door, coop, call),
+        }
+    }
+
+    /// The general path of an async call, with the lock held and the tokio
+    /// budget (if any) taken: the call runs with the task's waker, after the
+    /// channel's gate (`interleave_pending`, and the futures door's run
+    /// limit); an empty call is never delayed.
+    #[inline(never)]
+    fn poll_general<C: PollCall>(
+        &self,
+        cx: &mut Context<'_>,
+        mut chan: MutexGuard<'_, Channel>,
+        door: Door,
+        coop: Coop,
+        call: &mut C,
+    ) -> Poll<io::Result<usize>> {
+        #[cfg(not(feature = "tokio"))]
+        let () = coop;
+        let op = C::OP;
+        let empty = call.is_empty();
+        let mut wake = Wake::default();
         let budget = (door == Door::Futures && self.cooperative).then(|| cx.waker());
         if chan.yield_first(op, empty, budget) {
             drop(chan);
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }
-        let attempt = attempt(&mut chan, Waiter::Task(cx.waker()), &self.label, &mut wake);
+        let attempt = call.attempt(&mut chan, Waiter::Task(cx.waker()), &self.label, &mut wake);
         chan.async_done(op, matches!(attempt, Attempt::Done(_)), budget.is_some());
         drop(chan);
         wake.run(&self.sleepers);
@@ -181,6 +219,13 @@ impl Direction {
         self.inspect(Channel::debug_state)
     }
 }
+
+/// The tokio budget unit an async call holds (see [`tokio_budget`]):
+/// `None` for the futures door and empty calls.
+#[cfg(feature = "tokio")]
+type Coop = Option<Option<tokio::task::coop::RestoreOnPending>>;
+#[cfg(not(feature = "tokio"))]
+type Coop = ();
 
 /// Which async front door a call came through: it decides which task budget
 /// the call takes part in.

@@ -12,6 +12,7 @@ use super::channel::{Config, DebugState, Shut};
 use super::chunking::Chunking;
 use super::direction::{Direction, Door};
 use super::label::Label;
+use super::poll_call::{ReadCall, WriteCall};
 use super::ring::{SliceTarget, Target};
 use super::tap::Tap;
 use crate::addr::PipeAddr;
@@ -256,13 +257,7 @@ impl ReadHalf {
         door: Door,
         dst: &mut T,
     ) -> Poll<io::Result<usize>> {
-        self.dir().poll(
-            cx,
-            Op::Read,
-            door,
-            dst.room() == 0,
-            |chan, waiter, label, wake| chan.read(dst, waiter, label, wake),
-        )
+        self.dir().poll(cx, door, &mut ReadCall(dst))
     }
 
     /// Sets the deadline of this end's reads (blocking and async); `None`
@@ -583,13 +578,7 @@ impl WriteHalf {
         door: Door,
         src: &Source<'_>,
     ) -> Poll<io::Result<usize>> {
-        self.dir().poll(
-            cx,
-            Op::Write,
-            door,
-            src.is_empty(),
-            |chan, waiter, label, wake| chan.write(*src, waiter, label, wake),
-        )
+        self.dir().poll(cx, door, &mut WriteCall(src))
     }
 
     pub(crate) fn write_slices_blocking(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {

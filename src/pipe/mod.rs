@@ -36,6 +36,7 @@ mod label;
 mod live;
 #[cfg(not(loom))]
 mod peer_hooks;
+mod poll_call;
 mod ring;
 mod tap;
 mod timer;
