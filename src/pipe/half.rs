@@ -534,16 +534,30 @@ impl WriteHalf {
         })
     }
 
-    /// An async write of one slice. Each kind of source gets its own copy of
-    /// the write path, so the checks on the kind fold away.
-    #[inline(never)]
+    /// An async write of one slice. Each kind of source, and each door, gets
+    /// its own copy of the write path, so the checks on the kind and on the
+    /// door's budget fold away.
+    #[inline(always)]
     pub(crate) fn poll_write_one(
         &self,
         cx: &mut Context<'_>,
         door: Door,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_from(cx, door, Source::One(buf))
+        match door {
+            Door::Tokio => self.poll_write_one_tokio(cx, buf),
+            Door::Futures => self.poll_write_one_futures(cx, buf),
+        }
+    }
+
+    #[inline(never)]
+    fn poll_write_one_tokio(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.poll_write_from(cx, Door::Tokio, Source::One(buf))
+    }
+
+    #[inline(never)]
+    fn poll_write_one_futures(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.poll_write_from(cx, Door::Futures, Source::One(buf))
     }
 
     /// An async vectored write.
