@@ -12,10 +12,12 @@ mod futures_io;
 mod round;
 #[cfg(feature = "tokio")]
 mod tokio_io;
+mod writers;
 
 use std::fmt;
 
 use round::Rounds;
+use writers::Writers;
 
 /// Copies every write to each of several writers, in order, like Go's
 /// [`io.MultiWriter`](https://pkg.go.dev/io#MultiWriter).
@@ -151,7 +153,7 @@ use round::Rounds;
 /// [`ErrorKind::WriteZero`]: std::io::ErrorKind::WriteZero
 /// [`ErrorKind::WouldBlock`]: std::io::ErrorKind::WouldBlock
 pub struct MultiWriter<W> {
-    writers: Vec<W>,
+    writers: Writers<W>,
     rounds: Rounds,
 }
 
@@ -173,7 +175,7 @@ impl<W> MultiWriter<W> {
     /// ```
     pub fn new(writers: impl IntoIterator<Item = W>) -> Self {
         Self {
-            writers: writers.into_iter().collect(),
+            writers: Writers::from_vec(writers.into_iter().collect()),
             rounds: Rounds::default(),
         }
     }
@@ -193,7 +195,7 @@ impl<W> MultiWriter<W> {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn push(&mut self, writer: W) {
-        self.writers.push(writer);
+        self.writers.extend([writer]);
     }
 
     /// Moves all of `other`'s writers to the end of this one: the flat
@@ -218,7 +220,7 @@ impl<W> MultiWriter<W> {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn append(&mut self, other: MultiWriter<W>) {
-        self.writers.extend(other.writers);
+        self.writers.extend(other.writers.into_vec());
     }
 
     /// The number of writers.
@@ -310,7 +312,7 @@ impl<W> MultiWriter<W> {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn into_inner(self) -> Vec<W> {
-        self.writers
+        self.writers.into_vec()
     }
 }
 
