@@ -278,3 +278,63 @@ fn waker_that_reenters_the_pipe_does_not_deadlock(#[case] door: Door) {
         });
     });
 }
+
+/// An async write that finds a *thread* blocked in the peer's read wakes it
+/// (the async doors' fast path only ever wakes a task, so it must hand such a
+/// call to the general path).
+#[rstest]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+fn async_write_wakes_a_thread_blocked_in_read(
+    #[case] door: Door,
+    #[values(0, 1, 64)] capacity: usize,
+) {
+    watchdog(move || {
+        let (mut a, mut b) = PipeBuilder::new().capacity(capacity).build();
+        let reader = std::thread::spawn(move || {
+            let mut got = [0; 1];
+            b.read_exact(&mut got).map(|()| got)
+        });
+        wait_until(|| format!("{a:?}").contains("reader_waiting: \"thread\""));
+        let mut task = spawn(door.write(&mut a, b"z"));
+        assert_eq!(assert_ready!(task.poll()).unwrap(), 1);
+        assert_eq!(&reader.join().unwrap().unwrap(), b"z");
+    });
+}
+
+/// An async read that frees room wakes a *thread* blocked in the peer's
+/// write (see `async_write_wakes_a_thread_blocked_in_read`).
+#[rstest]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+fn async_read_wakes_a_thread_blocked_in_write(
+    #[case] door: Door,
+    #[values(1, 64)] capacity: usize,
+) {
+    watchdog(move || {
+        let (mut a, mut b) = PipeBuilder::new().capacity(capacity).build();
+        let sent: Vec<u8> = (0..=u8::MAX).cycle().take(capacity + 3).collect();
+        let writer = {
+            let sent = sent.clone();
+            std::thread::spawn(move || a.write_all(&sent).map(|()| a))
+        };
+        wait_until(|| format!("{b:?}").contains("writer_waiting: \"thread\""));
+        let mut got = Vec::new();
+        while got.len() < sent.len() {
+            let mut buf = [0; 16];
+            let mut task = spawn(door.read(&mut b, &mut buf));
+            // Each read either finds bytes or is woken once the writer, woken
+            // by the read before it, has written more.
+            let n = loop {
+                if let std::task::Poll::Ready(n) = task.poll() {
+                    break n.unwrap();
+                }
+                wait_until(|| task.is_woken());
+            };
+            drop(task);
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, sent);
+        writer.join().unwrap().unwrap();
+    });
+}
