@@ -219,17 +219,26 @@ impl Side {
         waker
     }
 
-    /// The futures door's run limit on the fast path: counts one more ready
-    /// call by `task`, or says (`false`) that this call must take the general
-    /// path, which yields.
+    /// Whether the futures door's run of ready calls by `waker`'s task has
+    /// reached [`READY_RUN_LIMIT`]; a call by another task starts a new run.
     #[inline(always)]
-    fn count_ready(&mut self, budget: Option<&Waker>) -> bool {
-        let Some(waker) = budget else { return true };
+    fn run_spent(&mut self, waker: &Waker) -> bool {
         let task = task_id(waker);
         if self.run_task != task {
             self.run_task = task;
             self.ready_run = 0;
-        } else if self.ready_run >= READY_RUN_LIMIT {
+            return false;
+        }
+        self.ready_run >= READY_RUN_LIMIT
+    }
+
+    /// The futures door's run limit on the fast path: counts one more ready
+    /// call, or says (`false`) that this call must take the general path,
+    /// which yields.
+    #[inline(always)]
+    fn count_ready(&mut self, budget: Option<&Waker>) -> bool {
+        let Some(waker) = budget else { return true };
+        if self.run_spent(waker) {
             return false;
         }
         self.ready_run += 1;
@@ -383,15 +392,9 @@ impl Channel {
             side.yielded = true;
             return true;
         }
-        if let Some(waker) = budget {
-            let task = task_id(waker);
-            if side.run_task != task {
-                side.run_task = task;
-                side.ready_run = 0;
-            } else if side.ready_run >= READY_RUN_LIMIT {
-                side.ready_run = 0;
-                return true;
-            }
+        if budget.is_some_and(|waker| side.run_spent(waker)) {
+            side.ready_run = 0;
+            return true;
         }
         false
     }

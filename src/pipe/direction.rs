@@ -4,7 +4,7 @@
 //! [`Channel`] gives), both driving the same [`Channel`].
 
 use std::io;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use super::call::{Op, Waiter};
@@ -85,7 +85,7 @@ impl Direction {
                 Poll::Ready(Ok(n))
             }
             Plain::Parked => Poll::Pending,
-            Plain::General => self.poll_general(cx, chan, door, coop, call),
+            Plain::General => self.poll_general(cx.waker(), budget, chan, coop, call),
         }
     }
 
@@ -96,9 +96,9 @@ impl Direction {
     #[inline(never)]
     fn poll_general<C: PollCall>(
         &self,
-        cx: &mut Context<'_>,
+        waker: &Waker,
+        budget: Option<&Waker>,
         mut chan: MutexGuard<'_, Channel>,
-        door: Door,
         coop: Coop,
         call: &mut C,
     ) -> Poll<io::Result<usize>> {
@@ -107,13 +107,12 @@ impl Direction {
         let op = C::OP;
         let empty = call.is_empty();
         let mut wake = Wake::default();
-        let budget = (door == Door::Futures && self.cooperative).then(|| cx.waker());
         if chan.yield_first(op, empty, budget) {
             drop(chan);
-            cx.waker().wake_by_ref();
+            waker.wake_by_ref();
             return Poll::Pending;
         }
-        let attempt = call.attempt(&mut chan, Waiter::Task(cx.waker()), &self.label, &mut wake);
+        let attempt = call.attempt(&mut chan, Waiter::Task(waker), &self.label, &mut wake);
         chan.async_done(op, matches!(attempt, Attempt::Done(_)), budget.is_some());
         drop(chan);
         wake.run(&self.sleepers);
