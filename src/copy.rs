@@ -85,6 +85,37 @@ fn copy_pieces(dst: &mut [u8], src: &[u8]) {
     }
 }
 
+/// Copies at least this large are made back to front (see [`copy_in_bulk`]).
+const BACK_TO_FRONT_FROM: usize = 32 << 10;
+/// The piece size of a back-to-front copy: large enough for `rep movsb`'s
+/// speed within each piece.
+const BACK_TO_FRONT_PIECE: usize = 8 << 10;
+
+/// Copies `src` into `dst` (same length) as [`copy_bytes`] does, but a large
+/// copy goes in pieces from the last to the first. For a ring that is read
+/// from the front soon after, this leaves the front, which the reader copies
+/// first, in the L1 cache: about 5% more one-way throughput at 64 KiB writes
+/// on a family-25 AMD EPYC (see BENCHMARKS.md).
+#[inline(always)]
+pub(crate) fn copy_in_bulk(dst: &mut [u8], src: &[u8]) {
+    if src.len() < BACK_TO_FRONT_FROM {
+        copy_bytes(dst, src);
+    } else {
+        copy_back_to_front(dst, src);
+    }
+}
+
+#[inline(never)]
+fn copy_back_to_front(dst: &mut [u8], src: &[u8]) {
+    debug_assert_eq!(dst.len(), src.len());
+    let pieces = dst
+        .chunks_mut(BACK_TO_FRONT_PIECE)
+        .zip(src.chunks(BACK_TO_FRONT_PIECE));
+    for (d, s) in pieces.rev() {
+        copy_bytes(d, s);
+    }
+}
+
 /// Appends `src` to `dst` like `extend_from_slice`, in pieces when one
 /// `memcpy` of it would hit the slow case.
 #[inline]
@@ -176,5 +207,41 @@ mod tests {
             let want = if split { 3 } else { 0 };
             assert_eq!(__piecewise_copies() - before, want, "distance {dist}");
         }
+    }
+
+    #[test]
+    fn a_bulk_copy_is_exact_at_every_size_around_its_pieces() {
+        let sizes = [
+            0,
+            1,
+            BACK_TO_FRONT_FROM - 1,
+            BACK_TO_FRONT_FROM,
+            BACK_TO_FRONT_FROM + 1,
+            BACK_TO_FRONT_FROM + BACK_TO_FRONT_PIECE - 1,
+            4 * BACK_TO_FRONT_PIECE + 5,
+            64 << 10,
+        ];
+        for len in sizes {
+            let src: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+            let mut dst = vec![0xAA; len];
+            copy_in_bulk(&mut dst, &src);
+            assert!(dst == src, "a {len}-byte bulk copy lost its order");
+        }
+    }
+
+    #[test]
+    fn a_bulk_copy_at_a_short_distance_is_guarded_piece_by_piece() {
+        let len = 64 << 10;
+        let src: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
+        let mut dst = vec![0u8; len + 4096];
+        let off = offset_for(dst.as_ptr(), src.as_ptr(), 16);
+        let before = __piecewise_copies();
+        copy_in_bulk(&mut dst[off..off + len], &src);
+        assert_eq!(&dst[off..off + len], &src[..]);
+        assert_eq!(
+            __piecewise_copies() - before,
+            len / BACK_TO_FRONT_PIECE,
+            "every piece meets the same distance"
+        );
     }
 }
