@@ -167,7 +167,7 @@ impl Ring {
             .max(self.cap * 2)
             .min(self.size);
         let (storage, base) = if cap >= ALIGN_FROM {
-            let storage = vec![0; cap + PAGE - 1].into_boxed_slice();
+            let storage = vec![0; cap.saturating_add(PAGE - 1)].into_boxed_slice();
             let base = (PAGE - storage.as_ptr() as usize % PAGE) % PAGE;
             (storage, base)
         } else {
@@ -191,6 +191,7 @@ impl Ring {
         &self.storage[self.base..self.base + self.cap]
     }
 
+    /// The ring's bytes within the allocation, to write.
     #[inline(always)]
     fn area_mut(&mut self) -> &mut [u8] {
         &mut self.storage[self.base..self.base + self.cap]
