@@ -17,6 +17,9 @@
 
 use std::cell::Cell;
 
+/// The page size whose offsets decide a copy's speed (the distance the slow
+/// case depends on is taken modulo it).
+pub(crate) const PAGE: usize = 4096;
 /// Bytes at or above which glibc's `memcpy` may switch to `rep movsb` (its
 /// lowest threshold; most CPUs use a higher one).
 const SLOW_COPY_MIN: usize = 2048;
@@ -33,7 +36,7 @@ thread_local! {
 /// the slow `rep movsb` case: a large copy whose `(dst - src) mod 4096` is small.
 #[inline]
 fn hits_slow_copy(dst: usize, src: usize, len: usize) -> bool {
-    len >= SLOW_COPY_MIN && (1..=63).contains(&(dst.wrapping_sub(src) % 4096))
+    len >= SLOW_COPY_MIN && (1..=63).contains(&(dst.wrapping_sub(src) % PAGE))
 }
 
 #[cold]
@@ -161,7 +164,7 @@ mod tests {
     /// The offset into `base` at which a destination sits `dist` bytes past
     /// `src` modulo a page.
     fn offset_for(base: *const u8, src: *const u8, dist: usize) -> usize {
-        (src as usize + dist).wrapping_sub(base as usize) % 4096
+        (src as usize + dist).wrapping_sub(base as usize) % PAGE
     }
 
     #[test]

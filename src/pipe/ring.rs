@@ -1,6 +1,6 @@
 //! A fixed-size byte ring: the storage of one direction of a pipe.
 
-use crate::copy::{copy_bytes, copy_in_bulk};
+use crate::copy::{copy_bytes, copy_in_bulk, PAGE};
 use crate::source::Source;
 
 /// Where the bytes of a read go: a plain slice or a tokio `ReadBuf`.
@@ -71,8 +71,6 @@ impl Target for tokio::io::ReadBuf<'_> {
 const FIRST_STORAGE: usize = 512;
 /// Storage of this size or more starts at a page boundary.
 const ALIGN_FROM: usize = 16 << 10;
-/// The page size the copies care about.
-const PAGE: usize = 4096;
 
 /// A ring of up to `size` bytes. The storage follows the bytes in flight: it
 /// is allocated on the first write and doubles (up to `size`, never beyond)
