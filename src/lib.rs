@@ -213,9 +213,9 @@
 //!
 //! A recorded session becomes a script with [`Script::from_tape`] or, saved
 //! as a file, [`Script::from_file`]: record once against the real server,
-//! replay in every run without it. Challenge-response exchanges (a
-//! websocket's accept key, SCRAM) cannot be replayed; see [`script`] for
-//! what to do instead.
+//! replay in every run without it. What the client randomises on every run
+//! (a websocket client's frame mask, SCRAM, TLS) cannot be replayed; see
+//! [`script`] for what to do instead.
 //!
 //! # Golden transcripts
 //!

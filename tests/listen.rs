@@ -149,14 +149,14 @@ fn ends_are_named_client_and_server_of_name_and_number() {
     let err = (&server).read(&mut [0; 1]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TimedOut);
     assert!(
-        err.to_string().contains(r#"pipe "redis#2", end server"#),
+        err.to_string().contains(r#"pipe "redis#2", server side"#),
         "{err}"
     );
     drop(server);
     let err = (&client).write(b"x").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BrokenPipe);
     assert!(
-        err.to_string().contains(r#"pipe "redis#2", end client"#),
+        err.to_string().contains(r#"pipe "redis#2", client side"#),
         "{err}"
     );
 }
@@ -257,7 +257,10 @@ fn deadlines_work_on_listener_connections() {
         let err = (&client).read(&mut [0; 1]).unwrap_err();
         assert!(Instant::now() >= deadline);
         assert_eq!(err.kind(), ErrorKind::TimedOut);
-        assert!(err.to_string().contains(r#""pipe#1", end client"#), "{err}");
+        assert!(
+            err.to_string().contains(r#""pipe#1", client side"#),
+            "{err}"
+        );
         client.set_read_deadline(None).unwrap();
         (&server).write_all(b"late").unwrap();
         let mut buf = [0; 4];

@@ -28,7 +28,7 @@ fn a_read_timeout_names_the_pipe_the_end_the_call_and_the_wait() {
         assert_eq!(err.kind(), ErrorKind::TimedOut);
         assert_eq!(
             err.to_string(),
-            "pipetap pipe \"redis\", end client: read timed out after waiting 20ms (set_read_timeout)"
+            "pipetap pipe \"redis\", client side: read timed out after waiting 20ms (set_read_timeout)"
         );
     });
 }
@@ -48,7 +48,7 @@ fn a_write_timeout_names_the_writing_end() {
         let err = server.write(b"y").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "pipetap pipe \"redis\", end server: write timed out after waiting 10ms (set_write_timeout)"
+            "pipetap pipe \"redis\", server side: write timed out after waiting 10ms (set_write_timeout)"
         );
     });
 }
@@ -62,7 +62,7 @@ fn a_deadline_says_it_was_a_deadline_and_how_long_ago_it_passed() {
     let msg = client.read(&mut [0; 4]).unwrap_err().to_string();
     assert!(
         msg.starts_with(
-            "pipetap pipe \"redis\", end client: read timed out: the deadline set by set_read_deadline passed 1."
+            "pipetap pipe \"redis\", client side: read timed out: the deadline set by set_read_deadline passed 1."
         ),
         "{msg}"
     );
@@ -75,12 +75,12 @@ fn broken_pipes_say_whose_side_is_shut() {
     server.shutdown(Shutdown::Read).unwrap();
     assert_eq!(
         client.write(b"x").unwrap_err().to_string(),
-        "pipetap pipe \"redis\", end client: write failed, broken pipe: the peer has closed its read side"
+        "pipetap pipe \"redis\", client side: write failed, broken pipe: the peer has closed its read side"
     );
     client.shutdown(Shutdown::Write).unwrap();
     assert_eq!(
         client.write(b"x").unwrap_err().to_string(),
-        "pipetap pipe \"redis\", end client: write failed, broken pipe: this end's write side is shut down"
+        "pipetap pipe \"redis\", client side: write failed, broken pipe: this end's write side is shut down"
     );
 }
 
@@ -90,7 +90,7 @@ fn injected_errors_name_the_knob_and_the_async_call() {
     client.fail_next_write(ErrorKind::ConnectionReset);
     assert_eq!(
         client.write(b"x").unwrap_err().to_string(),
-        "pipetap pipe \"redis\", end client: write failed with an injected error (fail_next_write)"
+        "pipetap pipe \"redis\", client side: write failed with an injected error (fail_next_write)"
     );
     #[cfg(feature = "futures")]
     {
@@ -104,7 +104,7 @@ fn injected_errors_name_the_knob_and_the_async_call() {
         };
         assert_eq!(
             err.to_string(),
-            "pipetap pipe \"redis\", end client: poll_read failed with an injected error (fail_next_read)"
+            "pipetap pipe \"redis\", client side: poll_read failed with an injected error (fail_next_read)"
         );
     }
 }
@@ -117,7 +117,7 @@ fn a_reset_says_which_end_closed_with_an_error() {
     assert_eq!(err.kind(), ErrorKind::ConnectionReset);
     assert_eq!(
         err.to_string(),
-        "pipetap pipe \"redis\", end client: read failed: end server closed the pipe with an error (close_with_error)"
+        "pipetap pipe \"redis\", client side: read failed: the server side closed the pipe with an error (close_with_error)"
     );
 }
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use super::call::{Op, Waiter};
 use super::chunking::{Chunker, Chunking};
-use super::label::Label;
+use super::label::{with_note, Label, Verdict};
 use super::ring::{Ring, Target};
 use super::wake::Wake;
 use crate::source::Source;
@@ -286,6 +286,9 @@ pub(crate) struct Channel {
     read_shut: bool,
     /// Bytes the reader's shutdown dropped unread (for a scripted peer).
     dropped: usize,
+    /// Why the peer ended this direction (a failed script's verdict): the
+    /// errors of a shut direction carry it.
+    verdict: Option<Verdict>,
     reader: Side,
     writer: Side,
     seed: u64,
@@ -323,6 +326,7 @@ impl Channel {
             write_shut: None,
             read_shut: false,
             dropped: 0,
+            verdict: None,
             reader: Side::new(
                 config.max_read_len,
                 config.interleave_pending,
@@ -546,7 +550,10 @@ impl Channel {
                     }
                 },
                 Some(Shut::Eof) => Ok(0),
-                Some(Shut::Error(kind)) => Err(label.peer_error(kind, waiter.call(Op::Read))),
+                Some(Shut::Error(kind)) => Err(match &self.verdict {
+                    Some(verdict) => label.verdict(kind, Op::Read, waiter.call(Op::Read), verdict),
+                    None => label.peer_error(kind, waiter.call(Op::Read)),
+                }),
             }
         };
         if self.reader.blocked == 0 {
@@ -614,7 +621,17 @@ impl Channel {
         } else if self.write_shut.is_some() {
             Err(label.broken_pipe(waiter.call(Op::Write), "this end's write side is shut down"))
         } else if self.read_shut {
-            Err(label.broken_pipe(waiter.call(Op::Write), "the peer has closed its read side"))
+            Err(match &self.verdict {
+                Some(verdict) => label.verdict(
+                    ErrorKind::BrokenPipe,
+                    Op::Write,
+                    waiter.call(Op::Write),
+                    verdict,
+                ),
+                None => {
+                    label.broken_pipe(waiter.call(Op::Write), "the peer has closed its read side")
+                }
+            })
         } else if let Some(at) = self.writer.deadline_passed() {
             Err(label.deadline(waiter.call(Op::Write), Op::Write, at))
         } else {
@@ -649,6 +666,12 @@ impl Channel {
             self.write_shut = Some(how);
         }
         self.wake_everyone(wake);
+    }
+
+    /// Keeps why the peer ends this direction, for the errors that follow
+    /// (the first verdict wins).
+    pub(crate) fn set_verdict(&mut self, verdict: Verdict) {
+        self.verdict.get_or_insert(verdict);
     }
 
     /// Shuts the reading side: buffered bytes can no longer be delivered and
@@ -756,10 +779,10 @@ impl Channel {
     /// failing test can be replayed.
     fn note_seed(&self, op: Op, result: io::Result<usize>) -> io::Result<usize> {
         match (result, &self.side(op).chunker) {
-            (Err(e), Some(c)) if e.kind() != ErrorKind::WouldBlock => Err(io::Error::new(
-                e.kind(),
-                format!(
-                    "{e} [random chunking {}, seed {}: replay with {}={}]",
+            (Err(e), Some(c)) if e.kind() != ErrorKind::WouldBlock => Err(with_note(
+                e,
+                format_args!(
+                    "[random chunking {}, seed {}: replay with {}={}]",
                     c.chunking,
                     self.seed,
                     super::chunking::SEED_VAR,

@@ -2,12 +2,84 @@
 //! the pipe itself produces. Each message names the pipe, the end, the call
 //! and what ended it.
 
+use std::error::Error;
 use std::fmt;
 use std::io::{self, ErrorKind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::call::Op;
+
+/// Why a peer ended the connection, carried into the errors the other end
+/// gets from then on: a one-line explanation for the message, and the full
+/// error behind it (a scripted peer's [`ScriptError`](crate::ScriptError)),
+/// reachable as the `source()` of the io::Error's inner error.
+#[derive(Clone)]
+pub(crate) struct Verdict {
+    pub(crate) line: Arc<str>,
+    pub(crate) cause: Arc<dyn Error + Send + Sync>,
+}
+
+impl fmt::Debug for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.line)
+    }
+}
+
+/// The inner error of an io::Error that carries a [`Verdict`]: its message
+/// is the whole line (also in `Debug`, so `unwrap()` prints it unquoted),
+/// and its `source()` is the verdict's full error.
+struct Explained {
+    message: String,
+    cause: Arc<dyn Error + Send + Sync>,
+}
+
+impl fmt::Display for Explained {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for Explained {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Error for Explained {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        Some(&*self.cause)
+    }
+}
+
+/// `error` with `note` added to its message, keeping its kind and, for an
+/// error that carries a [`Verdict`], the verdict's full error as its source.
+pub(crate) fn with_note(error: io::Error, note: fmt::Arguments<'_>) -> io::Error {
+    let kind = error.kind();
+    if error.get_ref().is_some_and(|e| e.is::<Explained>()) {
+        if let Some(Ok(mut explained)) = error.into_inner().map(|e| e.downcast::<Explained>()) {
+            use fmt::Write as _;
+            let _ = write!(explained.message, " {note}");
+            return io::Error::new(kind, *explained);
+        }
+        unreachable!("checked above that the error holds an `Explained`");
+    }
+    io::Error::new(kind, format!("{error} {note}"))
+}
+
+/// How messages name an end: `client side`, `code side`; a one-letter name
+/// (the default `a` and `b`) reads better as `end a`.
+pub(crate) struct EndName<'a>(pub(crate) &'a str);
+
+impl fmt::Display for EndName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.chars().nth(1).is_none() {
+            write!(f, "end {}", self.0)
+        } else {
+            write!(f, "{} side", self.0)
+        }
+    }
+}
 
 /// The names one direction's errors carry: the pipe's, and those of the end
 /// that reads it and the end that writes it.
@@ -19,16 +91,38 @@ pub(crate) struct Label {
 }
 
 impl Label {
-    fn error(&self, kind: ErrorKind, op: Op, what: fmt::Arguments<'_>) -> io::Error {
-        let end = match op {
+    fn message(&self, op: Op, what: fmt::Arguments<'_>) -> String {
+        let end = EndName(match op {
             Op::Read => &self.reader_end,
             Op::Write => &self.writer_end,
-        };
-        let msg = match &self.pipe {
-            Some(name) => format!("pipetap pipe {name:?}, end {end}: {what}"),
-            None => format!("pipetap pipe, end {end}: {what}"),
-        };
-        io::Error::new(kind, msg)
+        });
+        match &self.pipe {
+            Some(name) => format!("pipetap pipe {name:?}, {end}: {what}"),
+            None => format!("pipetap pipe, {end}: {what}"),
+        }
+    }
+
+    fn error(&self, kind: ErrorKind, op: Op, what: fmt::Arguments<'_>) -> io::Error {
+        io::Error::new(kind, self.message(op, what))
+    }
+
+    /// A call failed because the peer ended the connection with `verdict`:
+    /// the message holds the verdict's line, the source its full error.
+    pub(crate) fn verdict(
+        &self,
+        kind: ErrorKind,
+        op: Op,
+        call: &str,
+        verdict: &Verdict,
+    ) -> io::Error {
+        let message = self.message(op, format_args!("{call} failed: {}", verdict.line));
+        io::Error::new(
+            kind,
+            Explained {
+                message,
+                cause: verdict.cause.clone(),
+            },
+        )
     }
 
     /// A call reached the side's deadline, which passed at `at`.
@@ -83,8 +177,8 @@ impl Label {
             kind,
             Op::Read,
             format_args!(
-                "{call} failed: end {} closed the pipe with an error (close_with_error)",
-                self.writer_end
+                "{call} failed: the {} closed the pipe with an error (close_with_error)",
+                EndName(&self.writer_end)
             ),
         )
     }

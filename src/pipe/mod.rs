@@ -49,4 +49,5 @@ pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
 pub use chunking::Chunking;
 pub use end::{PipeEnd, ReuniteError};
 pub use half::{ReadHalf, WriteHalf};
+pub(crate) use label::Verdict;
 pub(crate) use timer::wake_at;

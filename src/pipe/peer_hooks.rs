@@ -9,8 +9,10 @@ use std::io::{self, ErrorKind};
 use std::task::{Context, Poll};
 
 use super::call::Op;
+use super::channel::Shut;
 use super::direction::Door;
 use super::end::PipeEnd;
+use super::label::Verdict;
 
 impl PipeEnd {
     /// A poll-level read into `buf` (the futures door's call, with no
@@ -89,5 +91,26 @@ impl PipeEnd {
         half.shared
             .dir(1 - half.side)
             .update(|chan, wake| chan.release(wake));
+    }
+
+    /// Resets the connection with `verdict`: the other end's writes fail
+    /// with `BrokenPipe` from now on (the read side shuts first, so none
+    /// slips in), its reads with `ConnectionReset` once it has drained what
+    /// was sent; both errors carry the verdict.
+    pub(crate) fn peer_reset(&self, verdict: Option<Verdict>) {
+        let read = self.read_half();
+        read.shared.dir(1 - read.side).update(|chan, wake| {
+            if let Some(verdict) = &verdict {
+                chan.set_verdict(verdict.clone());
+            }
+            chan.shut_read(wake);
+        });
+        let write = self.write_half();
+        write.shared.dir(write.side).update(|chan, wake| {
+            if let Some(verdict) = verdict {
+                chan.set_verdict(verdict);
+            }
+            chan.shut_write(Shut::Error(ErrorKind::ConnectionReset), wake);
+        });
     }
 }

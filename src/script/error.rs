@@ -56,9 +56,17 @@ struct Inner {
     step: Option<usize>,
     steps: usize,
     step_text: String,
+    /// The step's kind (`write`), for the one-line summary.
+    step_kind: &'static str,
     headline: String,
+    /// Where and what, in one line, for the summary: the offset and short
+    /// excerpts of what was expected and what came.
+    excerpt: String,
     detail: String,
 }
+
+/// Bytes of expected and written data in the one-line summary.
+pub(crate) const EXCERPT: usize = 60;
 
 impl ScriptError {
     /// An error at step `step` (0-based) of `steps`.
@@ -79,9 +87,108 @@ impl ScriptError {
                 .and_then(|i| steps.get(i))
                 .map(ToString::to_string)
                 .unwrap_or_default(),
+            step_kind: step.and_then(|i| steps.get(i)).map_or("", Step::kind),
             headline,
+            excerpt: String::new(),
             detail,
         }))
+    }
+
+    /// Adds where and what to the one-line summary (`at offset 4 of the
+    /// step ...: expected "..", got ".."`).
+    pub(crate) fn with_excerpt(mut self, excerpt: String) -> Self {
+        self.0.excerpt = excerpt;
+        self
+    }
+
+    /// The verdict in one line, as the code under test sees it in the
+    /// errors of its connection: the script, the step and its kind, the
+    /// offset and short excerpts of what was expected and what came.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    /// use pipetap::Script;
+    ///
+    /// let (mut conn, peer) = Script::new().name("fake-smtp").write(b"EHLO me\r\n").build();
+    /// conn.write_all(b"HELO me\r\n")?;
+    /// let err = peer.try_finish_within(Duration::from_secs(5)).unwrap_err();
+    /// assert_eq!(
+    ///     err.summary(),
+    ///     r#"script "fake-smtp" failed at step 1 of 1 (write): the code under test wrote a byte that differs from the step, at offset 0 of the step (0 of all bytes written): expected "EHLO me\r\n", got "HELO me\r\n"; ScriptPeer::finish shows the full diff"#
+    /// );
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn summary(&self) -> String {
+        use fmt::Write as _;
+        let this = &self.0;
+        let mut out = match &this.name {
+            Some(name) => format!("script {name:?}"),
+            None => "script".to_owned(),
+        };
+        let verb = if this.kind == ScriptErrorKind::Stalled {
+            "stalled"
+        } else {
+            "failed"
+        };
+        let _ = match this.step {
+            Some(i) => write!(
+                out,
+                " {verb} at step {} of {} ({}): {}",
+                i + 1,
+                this.steps,
+                this.step_kind,
+                this.headline
+            ),
+            None => write!(
+                out,
+                " {verb} after its last step (of {}): {}",
+                this.steps, this.headline
+            ),
+        };
+        if !this.excerpt.is_empty() {
+            let _ = write!(out, ", {}", this.excerpt);
+        }
+        out.push_str("; ScriptPeer::finish shows the full diff");
+        out
+    }
+
+    /// The script's error behind an io::Error of the connection it failed
+    /// (the error the code under test gets after the script failed), if
+    /// there is one: the error's inner error itself or that error's
+    /// `source()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use pipetap::{Script, ScriptError, ScriptErrorKind};
+    ///
+    /// let (mut conn, peer) = Script::new().name("fake-smtp").write(b"EHLO me\r\n").build();
+    /// conn.write_all(b"HELO me\r\n")?;
+    /// let err = conn.read(&mut [0; 16]).unwrap_err();  // the script reset the connection
+    /// let script = ScriptError::from_io_error(&err).expect("the script's error");
+    /// assert_eq!(script.kind(), ScriptErrorKind::Mismatch);
+    /// assert_eq!(script.step(), Some(1));
+    /// # drop(peer.try_finish());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn from_io_error(error: &std::io::Error) -> Option<&ScriptError> {
+        let inner = error.get_ref()?;
+        if let Some(script) = inner.downcast_ref::<ScriptError>() {
+            return Some(script);
+        }
+        inner.source()?.downcast_ref::<ScriptError>()
+    }
+
+    /// The verdict carried into the errors of the connection.
+    pub(crate) fn verdict(&self) -> crate::pipe::Verdict {
+        crate::pipe::Verdict {
+            line: self.summary().into(),
+            cause: std::sync::Arc::new(self.clone()),
+        }
     }
 
     /// What went wrong.

@@ -10,9 +10,10 @@
 
 use std::fmt::Write as _;
 
-use super::error::{ScriptError, ScriptErrorKind};
+use super::error::{ScriptError, ScriptErrorKind, EXCERPT};
 use super::step::Step;
 use crate::tape::diff;
+use crate::tape::hexdump::preview;
 
 /// Bytes after a mismatch shown on the actual side of its diff.
 const AFTER: usize = 32;
@@ -150,6 +151,7 @@ impl Matcher {
             "the code under test wrote a byte that differs from the step".into(),
             detail,
         )
+        .with_excerpt(excerpts(expected, &actual, in_step, self.total + at as u64))
     }
 
     /// The code wrote `extra` where no step takes writes.
@@ -175,5 +177,31 @@ impl Matcher {
             headline.into(),
             detail,
         )
+        .with_excerpt(format!(
+            "at offset {} of all bytes written: got {}",
+            self.total,
+            preview(extra, EXCERPT)
+        ))
     }
+}
+
+/// The one-line summary's part of a mismatch at offset `at` of a step
+/// (`total` of the stream): where, and what was expected and written there,
+/// about [`EXCERPT`] bytes each from a little before the difference.
+fn excerpts(expected: &[u8], actual: &[u8], at: usize, total: u64) -> String {
+    let start = at.saturating_sub(EXCERPT / 4);
+    let cut = |bytes: &[u8]| {
+        let shown = &bytes[start.min(bytes.len())..];
+        let text = preview(shown, EXCERPT);
+        if start > 0 {
+            format!("...{text}")
+        } else {
+            text
+        }
+    };
+    format!(
+        "at offset {at} of the step ({total} of all bytes written): expected {}, got {}",
+        cut(expected),
+        cut(actual)
+    )
 }

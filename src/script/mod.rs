@@ -33,7 +33,12 @@
 //! met (the code closed its side while a step still needed it) fails the
 //! script at once: the peer resets the connection, so the code's reads fail
 //! with `ConnectionReset` and its writes with `BrokenPipe`, instead of
-//! hanging. [`ScriptPeer::finish`] waits (5 s by default, or
+//! hanging. Those errors carry the verdict in one line (the script, the
+//! step and its kind, the offset, short excerpts of what was expected and
+//! what came), so a test that unwraps the client's result first fails with
+//! it; the full error is behind them ([`ScriptError::from_io_error`]). A
+//! `ScriptPeer` dropped while its thread panics prints its verdict to the
+//! test's output instead of panicking again. [`ScriptPeer::finish`] waits (5 s by default, or
 //! [`finish_within`](ScriptPeer::finish_within)) and then panics with a
 //! [`ScriptError`] that names the script, the step ("step 2 of 5") and its
 //! kind, the offsets within the step and within all bytes written, and the
@@ -84,12 +89,16 @@
 //! # What a script cannot replay
 //!
 //! A script replays fixed bytes (plus [`write_until`](Script::write_until)
-//! for a part that varies). A challenge-response exchange, where the peer's
-//! answer depends on bytes the code chose at random (a websocket's
-//! `Sec-WebSocket-Accept` key, a SCRAM or TLS handshake), cannot be
-//! replayed: the recorded answer does not fit the new challenge. For those,
-//! run the real peer (or a small live fake) over a pipe, record the code's
-//! side with [`RecordExt::record`](crate::RecordExt::record), and assert on
+//! for a part that varies). What the code under test randomises anew on
+//! every run cannot be replayed: a SCRAM or TLS handshake (the recorded
+//! answer does not fit the new challenge), or a websocket client's frames,
+//! which it masks with a fresh random key each (RFC 6455, section 5.3), so
+//! the bytes it writes never match a recording. A websocket's opening
+//! handshake on its own does replay when the client lets the caller fix
+//! `Sec-WebSocket-Key` (tungstenite takes it from the request's headers):
+//! the server's `Sec-WebSocket-Accept` is then the same every run. For the
+//! rest, run the real peer (or a small live fake) over a pipe, record the
+//! code's side with [`RecordExt::record`](crate::RecordExt::record), and assert on
 //! the parts that are fixed ([`Tape::assert_matches_file`](crate::Tape::assert_matches_file)
 //! for the whole transcript where it is deterministic,
 //! [`Tape::wait_for`](crate::Tape::wait_for) and

@@ -23,8 +23,11 @@ pub const DEFAULT_FINISH_WITHIN: Duration = Duration::from_secs(5);
 /// script ran to its end.
 ///
 /// Dropping a `ScriptPeer` without finishing it finishes it (waiting up to
-/// the default bound) and panics if the script failed or did not finish,
-/// unless the thread is already panicking.
+/// the default bound) and panics if the script failed or did not finish.
+/// If the thread is already panicking (the test failed first, say by
+/// unwrapping the result of the code under test), it does not wait or panic
+/// again: it prints the script's verdict (failed or unfinished, with the
+/// diff) to the test's output, once.
 ///
 /// # Examples
 ///
@@ -164,7 +167,14 @@ impl Drop for ScriptPeer {
             return;
         }
         if std::thread::panicking() {
-            self.stop_thread();
+            // The test failed elsewhere first (often by unwrapping what the
+            // code under test returned): say how the script went, once, on
+            // the test's output, and do not panic again.
+            if let Err(error) = self.complete(Some(Instant::now())) {
+                eprintln!(
+                    "pipetap: the thread panicked with a ScriptPeer not finished; the script's verdict:\n{error}"
+                );
+            }
             return;
         }
         if let Err(error) = self.complete(Instant::now().checked_add(DEFAULT_FINISH_WITHIN)) {

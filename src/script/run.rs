@@ -15,6 +15,7 @@ use super::clock::{Clock, Idle, Wait};
 use super::error::{ScriptError, ScriptErrorKind};
 use super::faults::WriteFaults;
 use super::matcher::Matcher;
+use super::stall::stalled;
 use super::state::{Progress, Shared};
 use super::step::Step;
 use crate::PipeEnd;
@@ -74,6 +75,7 @@ impl Peer {
     /// Runs the script to its end (or its failure, or until stopped), then
     /// drops the end: after a failure, as a reset.
     pub(crate) fn run(mut self) {
+        let started = Instant::now();
         let _ = self.waker.0.set(std::thread::current());
         let waker = Waker::from(self.waker.clone());
         let mut cx = Context::from_waker(&waker);
@@ -99,8 +101,11 @@ impl Peer {
             let stopped = self.stop.load(Ordering::Acquire);
             match result {
                 Err(error) => {
-                    self.reset();
+                    // The verdict first, so whoever sees the reset finds it
+                    // in `finish` too.
+                    let verdict = error.verdict();
                     self.shared.fail(error);
+                    self.end.peer_reset(Some(verdict));
                     return;
                 }
                 Ok(progress) => {
@@ -126,16 +131,16 @@ impl Peer {
         }
         if !run.done {
             // Stopped before the end (a stalled script): the code under test
-            // sees a reset, not a clean end-of-stream.
-            self.reset();
+            // sees a reset that says so, not a clean end-of-stream.
+            let progress = self.progress(&run);
+            let error = stalled(
+                self.name.as_deref(),
+                &self.steps,
+                &progress,
+                started.elapsed(),
+            );
+            self.end.peer_reset(Some(error.verdict()));
         }
-    }
-
-    /// Resets the connection: the code's writes fail from now on (the read
-    /// side shuts first, so none slips in), its reads once it has drained.
-    fn reset(&self) {
-        let _ = self.end.shutdown(Shutdown::Read);
-        let _ = self.end.close_with_error(ErrorKind::ConnectionReset);
     }
 
     fn progress(&self, run: &Run) -> Progress {
