@@ -297,7 +297,9 @@ mod listen;
 pub use addr::PipeAddr;
 #[cfg(feature = "hyper")]
 pub use listen::HyperConnect;
-pub use listen::{listen, Accept, Connect, Connector, Listener};
+pub use listen::{
+    listen, Accept, Connect, Connector, FinishedAll, Listener, ReplayError, ScriptedPeers,
+};
 
 // Recording.
 mod recording;

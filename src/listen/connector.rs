@@ -127,6 +127,33 @@ impl Connector {
         self.hub.tapes()
     }
 
+    /// Writes the tape of every recorded connection into `dir`, one file
+    /// per connection named after its label; the same as
+    /// [`Listener::save_tapes`](crate::Listener::save_tapes), and still
+    /// there once the listener is gone.
+    ///
+    /// # Errors
+    ///
+    /// As [`Listener::save_tapes`](crate::Listener::save_tapes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let (listener, connector) = pipetap::PipeBuilder::new().name("db:5432").listen();
+    /// let listener = listener.record_connections();
+    /// connector.connect_blocking()?.write_all(b"one")?;
+    /// drop(listener);
+    /// connector.save_tapes(dir.path())?;
+    /// assert!(dir.path().join("db_5432-1.tape").exists());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn save_tapes(&self, dir: impl AsRef<std::path::Path>) -> io::Result<()> {
+        self.hub.save_tapes(dir.as_ref())
+    }
+
     /// The address of the listener this connector connects to.
     ///
     /// # Examples

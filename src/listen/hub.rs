@@ -23,9 +23,22 @@ pub(super) const DEFAULT_BACKLOG: usize = 128;
 /// The default bound on how long a `connect` waits for room in the backlog.
 pub(super) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Serves the server end of every new connection instead of queueing it
+/// for `accept`: a scripted connector's scripts.
+pub(super) trait Serve: Send + Sync {
+    /// Serves connection `n` (counted from 1). An error fails its connect
+    /// (the connection is dropped).
+    fn serve(&self, n: u64, server: PipeEnd) -> io::Result<()>;
+
+    /// The `Debug` fields of what serves.
+    fn debug(&self, d: &mut fmt::DebugStruct<'_, '_>);
+}
+
 /// What a listener and its connectors share.
 pub(super) struct Hub {
     blueprint: Blueprint,
+    /// Serves connections in place of a listener.
+    serve: Option<Box<dyn Serve>>,
     state: Mutex<State>,
     /// `accept_blocking` sleeps here until a connection is queued or the last
     /// connector is gone.
@@ -45,6 +58,8 @@ struct State {
     tapes: Vec<Tape>,
     /// Connections made so far (the last one's number).
     made: u64,
+    /// The server end of the connection just made, for [`Hub::serve`].
+    handoff: Option<(u64, PipeEnd)>,
     /// Whether the listener is still alive.
     listening: bool,
     /// Live `Connector`s (each `connect` future holds one).
@@ -79,8 +94,18 @@ pub(super) struct Wake {
 
 impl Hub {
     pub(super) fn new(blueprint: Blueprint) -> Self {
+        Self::with_serve(blueprint, None)
+    }
+
+    /// A hub whose connections `serve` serves, with no listener.
+    pub(super) fn serving(blueprint: Blueprint, serve: Box<dyn Serve>) -> Self {
+        Self::with_serve(blueprint, Some(serve))
+    }
+
+    fn with_serve(blueprint: Blueprint, serve: Option<Box<dyn Serve>>) -> Self {
         Hub {
             blueprint,
+            serve,
             state: Mutex::new(State {
                 queue: VecDeque::new(),
                 backlog: DEFAULT_BACKLOG,
@@ -88,6 +113,7 @@ impl Hub {
                 record: false,
                 tapes: Vec::new(),
                 made: 0,
+                handoff: None,
                 listening: true,
                 connectors: 1,
                 line: Line::default(),
@@ -178,6 +204,25 @@ impl Hub {
         self.lock().tapes.clone()
     }
 
+    /// Writes the recorded connections' tapes into `dir`, one file per
+    /// connection (see [`super::tape_dir`]).
+    pub(super) fn save_tapes(&self, dir: &std::path::Path) -> io::Result<()> {
+        let (record, tapes) = {
+            let state = self.lock();
+            (state.record, state.tapes.clone())
+        };
+        if !record {
+            return Err(self.error(
+                ErrorKind::InvalidInput,
+                format_args!(
+                    "save_tapes: its connections are not recorded (call \
+                     Listener::record_connections before connecting)"
+                ),
+            ));
+        }
+        super::tape_dir::save(dir, self.name(), &tapes)
+    }
+
     // ---- accept ----
 
     /// An accept that finishes now (a queued connection, or `NotConnected`
@@ -228,7 +273,25 @@ impl Hub {
         at: &mut ConnectState,
         waker: Option<&Waker>,
     ) -> Option<io::Result<PipeEnd>> {
-        self.update(|state, wake| state.connect(at, waker, wake, self))
+        let (result, handoff) = self.update(|state, wake| {
+            let result = state.connect(at, waker, wake, self);
+            (result, state.handoff.take())
+        });
+        Some(self.hand_off(result?, handoff))
+    }
+
+    /// A connection just made goes to what serves it, with the hub's lock
+    /// released (a script's peer starts a thread); if that fails, so does
+    /// the connect.
+    fn hand_off(
+        &self,
+        result: io::Result<PipeEnd>,
+        handoff: Option<(u64, PipeEnd)>,
+    ) -> io::Result<PipeEnd> {
+        match (handoff, &self.serve) {
+            (Some((n, server)), Some(serve)) => serve.serve(n, server).and(result),
+            _ => result,
+        }
     }
 
     /// A connect future is dropped: it leaves the line.
@@ -249,9 +312,10 @@ impl Hub {
         let mut state = self.lock();
         loop {
             if let Some(result) = state.connect(&mut at, None, &mut wake, self) {
+                let handoff = state.handoff.take();
                 drop(state);
                 self.wake(wake);
-                return result;
+                return self.hand_off(result, handoff);
             }
             let deadline = at.deadline.expect("set by the first attempt");
             let left = deadline.saturating_duration_since(Instant::now());
@@ -308,6 +372,10 @@ impl Hub {
             .field("connectors", &state.connectors);
         if state.record {
             d.field("tapes", &state.tapes.len());
+        }
+        drop(state);
+        if let Some(serve) = &self.serve {
+            serve.debug(&mut d);
         }
         d.finish()
     }
@@ -395,6 +463,10 @@ impl State {
             tape
         });
         let (client, server) = hub.blueprint.connection(self.made, tape);
+        if hub.serve.is_some() {
+            self.handoff = Some((self.made, server));
+            return client;
+        }
         self.queue.push_back(server);
         wake.accepts = self.accepts.len() > 0 || self.blocked_accepts > 0;
         client

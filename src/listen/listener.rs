@@ -170,6 +170,45 @@ impl Listener {
         self.hub.tapes()
     }
 
+    /// Writes the tape of every recorded connection (see
+    /// [`record_connections`](Self::record_connections)) into `dir`, one
+    /// file per connection named after its label: connection `api#2` is
+    /// `api-2.tape`, `db:5432#2` is `db_5432-2.tape` (every character other
+    /// than an ASCII letter, digit, `.`, `-` or `_` becomes `_`). The folder
+    /// is created if missing, files of the same name numbered beyond this
+    /// recording's connections (left by a longer one) are removed, and
+    /// other files are left alone. [`Connector::replay_dir`] replays the
+    /// folder.
+    ///
+    /// Each file is a tape file as [`Tape::save`] writes it, from the
+    /// client's side: `>` what the client sent, `<` what it received.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` if the connections are not recorded; the error of
+    /// creating the folder, or of writing or removing a file, naming it.
+    ///
+    /// [`Connector::replay_dir`]: crate::Connector::replay_dir
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let (listener, connector) = pipetap::PipeBuilder::new().name("api").listen();
+    /// let listener = listener.record_connections();
+    /// connector.connect_blocking()?.write_all(b"one")?;
+    /// connector.connect_blocking()?.write_all(b"two")?;
+    /// listener.save_tapes(dir.path())?;
+    /// assert!(dir.path().join("api-1.tape").exists());
+    /// assert!(dir.path().join("api-2.tape").exists());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn save_tapes(&self, dir: impl AsRef<std::path::Path>) -> io::Result<()> {
+        self.hub.save_tapes(dir.as_ref())
+    }
+
     /// The listener's address: its name (`pipe` unless
     /// [`PipeBuilder::name`](crate::PipeBuilder::name) gave another).
     ///

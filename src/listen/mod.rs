@@ -5,6 +5,8 @@
 //! - `axum`, `hyper`: the framework integrations (features);
 //! - [`listener`], [`connector`]: the public handles and their futures, each
 //!   deciding only how to wait;
+//! - [`scripted`]: connectors served by scripts, and their
+//!   [`ScriptedPeers`]; [`tape_dir`]: folders of connection tape files;
 //! - [`hub`]: the shared state and every rule (backlog, order, timeout,
 //!   close); [`line`]: the connects waiting for room, in order;
 //!   [`waiters`]: the tasks waiting on it.
@@ -13,6 +15,8 @@ mod connector;
 mod hub;
 mod line;
 mod listener;
+mod scripted;
+mod tape_dir;
 mod waiters;
 
 #[cfg(feature = "axum")]
@@ -26,6 +30,7 @@ pub use connector::{Connect, Connector};
 #[cfg(feature = "hyper")]
 pub use hyper::HyperConnect;
 pub use listener::{Accept, Listener};
+pub use scripted::{FinishedAll, ReplayError, ScriptedPeers};
 
 use crate::pipe::PipeBuilder;
 

@@ -202,6 +202,11 @@ impl Script {
         self.push(Step::Reset)
     }
 
+    /// The name given by [`name`](Script::name), if any.
+    pub(crate) fn given_name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
     /// The number of steps.
     pub fn len(&self) -> usize {
         self.steps.len()
@@ -283,8 +288,20 @@ impl Script {
     /// If the operating system cannot start the peer's thread.
     #[track_caller]
     pub fn build_with(self, builder: PipeBuilder) -> (PipeEnd, ScriptPeer) {
-        let name: Option<Arc<str>> = self.name.as_deref().map(Arc::from);
         let (code, end) = builder.for_script(self.name.as_deref()).build();
+        (code, self.start_on(end, None, Origin::here()))
+    }
+
+    /// Starts the peer on `end`, an end whose other side the code under
+    /// test holds (a connection a [`Connector`](crate::Connector) made).
+    /// `label` names the script in its messages when it has no name of its
+    /// own; `origin` is where the hang report says it was built.
+    ///
+    /// # Panics
+    ///
+    /// If the operating system cannot start the peer's thread.
+    pub(crate) fn start_on(self, end: PipeEnd, label: Option<&str>, origin: Origin) -> ScriptPeer {
+        let name: Option<Arc<str>> = self.name.as_deref().or(label).map(Arc::from);
         let steps: Arc<[Step]> = self.steps.into();
         let mut faults = WriteFaults::new(&steps);
         faults.arm_first(&end);
@@ -329,8 +346,8 @@ impl Script {
             started,
         });
         let weak: std::sync::Weak<dyn LiveScript> = Arc::downgrade(&live) as _;
-        register_script(weak, Origin::here());
-        let handle = ScriptPeer {
+        register_script(weak, origin);
+        ScriptPeer {
             shared,
             stop,
             thread: Some(thread),
@@ -338,8 +355,7 @@ impl Script {
             name,
             started,
             _live: live,
-        };
-        (code, handle)
+        }
     }
 }
 
