@@ -301,6 +301,14 @@ pub use listen::{
     listen, Accept, Connect, Connector, FinishedAll, Listener, ReplayError, ScriptedPeers,
 };
 
+// A network of named listeners.
+#[cfg(not(loom))]
+mod net;
+#[cfg(all(feature = "hyper", not(loom)))]
+pub use net::NetHyperConnect;
+#[cfg(not(loom))]
+pub use net::{Net, NetConnect};
+
 // Recording.
 mod recording;
 mod tape;

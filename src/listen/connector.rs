@@ -154,6 +154,18 @@ impl Connector {
         self.hub.save_tapes(dir.as_ref())
     }
 
+    /// Whether the listener is still alive (a [`Net`](crate::Net) frees the
+    /// address of a dropped one).
+    pub(crate) fn is_listening(&self) -> bool {
+        self.hub.is_listening()
+    }
+
+    /// Records every connection made from now on, as
+    /// [`Listener::record_connections`](crate::Listener::record_connections).
+    pub(crate) fn record_connections(&self) {
+        self.hub.record_connections();
+    }
+
     /// The address of the listener this connector connects to.
     ///
     /// # Examples

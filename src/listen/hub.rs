@@ -200,6 +200,11 @@ impl Hub {
         self.lock().record = true;
     }
 
+    /// Whether the listener is still alive.
+    pub(super) fn is_listening(&self) -> bool {
+        self.lock().listening
+    }
+
     pub(super) fn tapes(&self) -> Vec<Tape> {
         self.lock().tapes.clone()
     }

@@ -133,7 +133,13 @@ impl PipeBuilder {
     /// ```
     #[must_use = "dropping the listener refuses every connect"]
     pub fn listen(self) -> (Listener, Connector) {
-        let hub = Arc::new(hub::Hub::new(self.blueprint(DEFAULT_NAME, END_NAMES)));
+        self.listen_named_or(DEFAULT_NAME)
+    }
+
+    /// [`listen`](Self::listen), the listener named `default_name` unless
+    /// the builder has a name.
+    pub(crate) fn listen_named_or(self, default_name: &str) -> (Listener, Connector) {
+        let hub = Arc::new(hub::Hub::new(self.blueprint(default_name, END_NAMES)));
         (Listener::new(hub.clone()), Connector::new(hub))
     }
 }

@@ -31,6 +31,10 @@ pub(crate) enum Shut {
     Eof,
     /// `close_with_error`: the reader sees this error once it has drained the buffer.
     Error(ErrorKind),
+    /// The connection was reset from outside (a [`Net`](crate::Net) took its
+    /// address down): the buffer is dropped and the reader fails with
+    /// `ConnectionReset` at once.
+    Reset,
 }
 
 /// The sizes and fault knobs fixed when the pipe is built.
@@ -554,6 +558,7 @@ impl Channel {
                     Some(verdict) => label.verdict(kind, Op::Read, waiter.call(Op::Read), verdict),
                     None => label.peer_error(kind, waiter.call(Op::Read)),
                 }),
+                Some(Shut::Reset) => Err(label.reset(Op::Read, waiter.call(Op::Read))),
             }
         };
         if self.reader.blocked == 0 {
@@ -618,6 +623,8 @@ impl Channel {
             // A scripted peer waits for its `write_error` to fire.
             self.wake_side(Op::Read, wake);
             Err(label.injected(kind, Op::Write, waiter.call(Op::Write)))
+        } else if self.write_shut == Some(Shut::Reset) {
+            Err(label.broken_pipe(waiter.call(Op::Write), "the connection was reset"))
         } else if self.write_shut.is_some() {
             Err(label.broken_pipe(waiter.call(Op::Write), "this end's write side is shut down"))
         } else if self.read_shut {
@@ -678,6 +685,18 @@ impl Channel {
     /// are dropped; the writer's next write fails.
     pub(crate) fn shut_read(&mut self, wake: &mut Wake) {
         self.read_shut = true;
+        self.dropped += self.ring.len();
+        self.ring.clear();
+        self.demand = 0;
+        self.wake_everyone(wake);
+    }
+
+    /// Resets the direction from outside: what is buffered is dropped, the
+    /// reader's calls fail with `ConnectionReset` at once (even after an
+    /// orderly shutdown it has not drained yet), the writer's with
+    /// `BrokenPipe`. A reader that shut its own side keeps reading `Ok(0)`.
+    pub(crate) fn reset(&mut self, wake: &mut Wake) {
+        self.write_shut = Some(Shut::Reset);
         self.dropped += self.ring.len();
         self.ring.clear();
         self.demand = 0;

@@ -80,6 +80,12 @@ impl PipeEnd {
         self.write.tap = Some(tap);
     }
 
+    /// The tape this end records onto (see [`record_onto`](Self::record_onto)).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn tape(&self) -> Option<Tape> {
+        self.read.tap.as_ref().map(Tap::tape)
+    }
+
     pub(crate) fn read_half(&self) -> &ReadHalf {
         &self.read
     }

@@ -172,6 +172,17 @@ impl Label {
         )
     }
 
+    /// The connection was reset from outside (`Net::down`).
+    pub(crate) fn reset(&self, op: Op, call: &str) -> io::Error {
+        self.error(
+            ErrorKind::ConnectionReset,
+            op,
+            format_args!(
+                "{call} failed: the connection was reset (Net::down took its address down)"
+            ),
+        )
+    }
+
     pub(crate) fn peer_error(&self, kind: ErrorKind, call: &str) -> io::Error {
         self.error(
             kind,

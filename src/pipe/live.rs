@@ -71,6 +71,7 @@ fn to_direction(state: &DebugState, read: Waits, write: Waits) -> DirectionSnaps
         writer_shut: state.write_shut.map(|how| match how {
             Shut::Eof => "shut down its writing side".to_owned(),
             Shut::Error(kind) => format!("closed its writing side with {kind:?}"),
+            Shut::Reset => "was reset (its address went down)".to_owned(),
         }),
         reader_shut: state.read_shut,
         reader,

@@ -15,7 +15,7 @@
 //! - [`ring`]: the byte storage;
 //! - [`blueprint`]: a builder's settings kept to build a listener's
 //!   connections; [`tap`]: records a listener connection's client end from
-//!   inside it.
+//!   inside it; `wire`: a hold on a pipe that can reset it from outside.
 
 // Without an async door the poll-based entry points have no caller.
 #![cfg_attr(not(any(feature = "futures", feature = "tokio")), allow(dead_code))]
@@ -43,6 +43,8 @@ mod timer;
 #[cfg(feature = "tokio")]
 mod tokio_io;
 mod wake;
+#[cfg(not(loom))]
+mod wire;
 
 pub(crate) use blueprint::Blueprint;
 pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
@@ -51,3 +53,5 @@ pub use end::{PipeEnd, ReuniteError};
 pub use half::{ReadHalf, WriteHalf};
 pub(crate) use label::Verdict;
 pub(crate) use timer::wake_at;
+#[cfg(not(loom))]
+pub(crate) use wire::Wire;

@@ -31,6 +31,11 @@ impl Tap {
         }
     }
 
+    /// The tape it records onto.
+    pub(crate) fn tape(&self) -> Tape {
+        Tape::clone(&self.writer)
+    }
+
     /// A blocking read into `dst` by `read`, recorded.
     #[cold]
     #[inline(never)]

@@ -1,0 +1,249 @@
+//! [`Table`]: what every clone of a [`Net`](super::Net) shares, and every
+//! rule of the network: who listens where, which addresses are down, the
+//! connections made to each (to reset them), and the tapes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{self, ErrorKind};
+use std::sync::Arc;
+
+use super::host::normalize;
+use crate::listen::{Connector, Listener};
+use crate::pipe::{PipeBuilder, PipeEnd, Wire};
+use crate::sync::{lock, Mutex};
+use crate::tape::Tape;
+
+/// The network's state, behind one lock. No user code runs under it.
+pub(super) struct Table {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Whether listeners record their connections.
+    record: bool,
+    /// The listeners, by address (the address of one that was dropped stays
+    /// until something looks it up, and counts as free).
+    hosts: BTreeMap<Arc<str>, Host>,
+    /// Every recorded connection's tape, in the order the connects finished.
+    tapes: Vec<Tape>,
+    /// Bumped by every `listen` and `down`: a connect that finishes under
+    /// another generation than it started in was overtaken by them.
+    generation: u64,
+}
+
+/// One address's listener, as the net sees it.
+struct Host {
+    /// The map's key, shared with every connect's route.
+    addr: Arc<str>,
+    /// Keeps the listener's `accept` waiting while the net lives.
+    connector: Arc<Connector>,
+    up: bool,
+    generation: u64,
+    /// The connections made to it, to reset on `down`; dead ones are pruned
+    /// when the list would grow.
+    wires: Vec<Wire>,
+    /// Connections made so far.
+    made: u64,
+}
+
+impl Host {
+    fn is_listening(&self) -> bool {
+        self.connector.is_listening()
+    }
+}
+
+/// A connect's way to a listener, found when it starts.
+pub(super) struct Route {
+    pub(super) connector: Arc<Connector>,
+    pub(super) addr: Arc<str>,
+    generation: u64,
+}
+
+impl Table {
+    pub(super) fn new() -> Self {
+        Table {
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    pub(super) fn record_connections(&self) {
+        let mut state = lock(&self.state);
+        state.record = true;
+        for host in state.hosts.values() {
+            host.connector.record_connections();
+        }
+    }
+
+    pub(super) fn tapes(&self) -> Vec<Tape> {
+        lock(&self.state).tapes.clone()
+    }
+
+    /// A listener on `addr`, its connections built by `builder`, named after
+    /// the address unless the builder has a name.
+    pub(super) fn listen(&self, addr: &str, builder: PipeBuilder) -> io::Result<Listener> {
+        let addr = normalize(addr)?;
+        let mut state = lock(&self.state);
+        if let Some(host) = state.hosts.get(&*addr) {
+            if host.is_listening() {
+                return Err(io::Error::new(
+                    ErrorKind::AddrInUse,
+                    format!(
+                        "pipetap net: cannot listen on {addr:?}: the address is in use \
+                         (a Listener is there; dropping it frees the address)"
+                    ),
+                ));
+            }
+        }
+        let addr: Arc<str> = addr.into();
+        let (listener, connector) = builder.listen_named_or(&addr);
+        let listener = if state.record {
+            listener.record_connections()
+        } else {
+            listener
+        };
+        state.generation += 1;
+        let host = Host {
+            addr: addr.clone(),
+            connector: Arc::new(connector),
+            up: true,
+            generation: state.generation,
+            wires: Vec::new(),
+            made: 0,
+        };
+        state.hosts.insert(addr, host);
+        Ok(listener)
+    }
+
+    /// The way to `addr`'s listener, or why a connect there is refused.
+    pub(super) fn route(&self, addr: &str) -> io::Result<Route> {
+        let addr = normalize(addr)?;
+        let mut state = lock(&self.state);
+        let host = state.listening(&addr, "connect")?;
+        if !host.up {
+            return Err(io::Error::new(
+                ErrorKind::ConnectionRefused,
+                format!(
+                    "pipetap net: connection to {addr:?} refused: the address is down (Net::down)"
+                ),
+            ));
+        }
+        Ok(Route {
+            connector: host.connector.clone(),
+            addr: host.addr.clone(),
+            generation: host.generation,
+        })
+    }
+
+    /// A connect along `route` made `client`: the net keeps a hold on it
+    /// (to reset it on `down`) and its tape. If the address went down (or
+    /// its listener was replaced) meanwhile, the connection is reset and the
+    /// connect refused.
+    pub(super) fn connected(&self, route: &Route, client: PipeEnd) -> io::Result<PipeEnd> {
+        let mut state = lock(&self.state);
+        let State { hosts, tapes, .. } = &mut *state;
+        let host = hosts
+            .get_mut(&route.addr)
+            .filter(|host| host.generation == route.generation && host.up);
+        let Some(host) = host else {
+            drop(state);
+            client.wire().reset();
+            return Err(io::Error::new(
+                ErrorKind::ConnectionRefused,
+                format!(
+                    "pipetap net: connection to {:?} refused: the address went down while \
+                     the connect was made",
+                    route.addr
+                ),
+            ));
+        };
+        if host.wires.len() == host.wires.capacity() {
+            host.wires.retain(Wire::is_live);
+        }
+        host.wires.push(client.wire());
+        host.made += 1;
+        if let Some(tape) = client.tape() {
+            tapes.push(tape);
+        }
+        Ok(client)
+    }
+
+    /// `down(addr)`: connects are refused, and every live connection is
+    /// reset.
+    pub(super) fn down(&self, addr: &str) -> io::Result<()> {
+        let addr = normalize(addr)?;
+        let mut state = lock(&self.state);
+        state.generation += 1;
+        let generation = state.generation;
+        let host = state.listening(&addr, "down")?;
+        host.up = false;
+        host.generation = generation;
+        let wires = std::mem::take(&mut host.wires);
+        drop(state);
+        for wire in &wires {
+            wire.reset();
+        }
+        Ok(())
+    }
+
+    /// `up(addr)`: connects are accepted again.
+    pub(super) fn up(&self, addr: &str) -> io::Result<()> {
+        let addr = normalize(addr)?;
+        let mut state = lock(&self.state);
+        state.listening(&addr, "up")?.up = true;
+        Ok(())
+    }
+
+    pub(super) fn debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Hosts<'a>(&'a BTreeMap<Arc<str>, Host>);
+        impl fmt::Debug for Hosts<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut map = f.debug_map();
+                for (addr, host) in self.0.iter().filter(|(_, host)| host.is_listening()) {
+                    let live = host.wires.iter().filter(|w| w.is_live()).count();
+                    let up = if host.up { "up" } else { "down" };
+                    map.entry(addr, &format_args!("{up}, {} made, {live} live", host.made));
+                }
+                map.finish()
+            }
+        }
+        let state = lock(&self.state);
+        let mut d = f.debug_struct("Net");
+        d.field("addresses", &Hosts(&state.hosts));
+        if state.record {
+            d.field("tapes", &state.tapes.len());
+        }
+        d.finish()
+    }
+}
+
+impl State {
+    /// The live listener on `addr`, or the error of a `call` to an address
+    /// where nothing listens: `ConnectionRefused` for a connect, `NotFound`
+    /// for a control call, naming the addresses that exist.
+    fn listening(&mut self, addr: &str, call: &str) -> io::Result<&mut Host> {
+        if self.hosts.get(addr).is_some_and(Host::is_listening) {
+            return Ok(self.hosts.get_mut(addr).expect("just found"));
+        }
+        // A dropped listener frees its address.
+        self.hosts.retain(|_, host| host.is_listening());
+        let known: Vec<String> = self.hosts.keys().map(|a| format!("{a:?}")).collect();
+        let known = if known.is_empty() {
+            "nothing listens on this net".to_owned()
+        } else {
+            format!("listening: {}", known.join(", "))
+        };
+        let (kind, what) = if call == "connect" {
+            (
+                ErrorKind::ConnectionRefused,
+                "connection refused".to_owned(),
+            )
+        } else {
+            (ErrorKind::NotFound, format!("{call} failed"))
+        };
+        Err(io::Error::new(
+            kind,
+            format!("pipetap net: {what}: nothing listens on {addr:?} ({known})"),
+        ))
+    }
+}
