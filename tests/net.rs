@@ -223,7 +223,7 @@ fn connections_are_labelled_by_address_unless_the_builder_has_a_name() {
         (&client).read(&mut [0; 1])
     });
     let err = err.unwrap_err().to_string();
-    assert!(err.contains(r#"pipe "gateway#1", end client"#), "{err}");
+    assert!(err.contains(r#"pipe "gateway#1", client side"#), "{err}");
 }
 
 /// Puts `bytes` in flight both ways on a connection to `addr` and returns
