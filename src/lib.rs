@@ -312,6 +312,7 @@ pub use net::{Net, NetConnect};
 // Recording.
 mod recording;
 mod tape;
+mod template;
 pub use recording::{RecordExt, Recording};
 pub use tape::{Event, Mismatch, Tape, WaitFor};
 
@@ -319,7 +320,7 @@ pub use tape::{Event, Mismatch, Tape, WaitFor};
 #[cfg(not(loom))]
 pub mod script;
 #[cfg(not(loom))]
-pub use script::{Finished, Script, ScriptError, ScriptErrorKind, ScriptPeer};
+pub use script::{Captures, Finished, Script, ScriptError, ScriptErrorKind, ScriptPeer};
 
 #[doc = include_str!("../RECIPES.md")]
 pub mod recipes {}

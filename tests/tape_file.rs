@@ -103,8 +103,16 @@ fn malformed_files_name_their_line() {
     let cases: &[(&str, &str)] = &[
         ("", "line 1: the header `pipetap-tape v1` is missing"),
         (
-            "pipetap-tape v2\n",
-            "line 1: unsupported format version \"v2\"",
+            "pipetap-tape v3\n",
+            "line 1: unsupported format version \"v3\"",
+        ),
+        (
+            "pipetap-tape v2\n> \"GET \"\n  \"/{{path HTTP/1.1\"\n",
+            "line 3: malformed hole: a `{{` opens a hole that no `}}` closes",
+        ),
+        (
+            "pipetap-tape v2\n< \"{{a b}}\"\n",
+            "line 2: malformed hole: the hole `{{a b}}` has byte ' ' in its name",
         ),
         ("hello\n", "line 1: expected the header `pipetap-tape v1`"),
         (

@@ -8,15 +8,19 @@ use std::sync::Arc;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
+use super::captures::{Captures, Responder, Template};
 use super::clock::Clock;
 use super::faults::WriteFaults;
 use super::live::Live;
 use super::peer::ScriptPeer;
+use super::resolve::resolve;
 use super::run::{Peer, ThreadWaker};
 use super::state::Shared;
 use super::step::Step;
 use crate::hang::registry::{register_script, LiveScript};
 use crate::hang::snapshot::Origin;
+use crate::tape::file::FileEvent;
+use crate::template::Piece;
 use crate::{Event, PipeBuilder, PipeEnd, Tape};
 
 /// A scripted peer: the other end of a connection, as a list of steps, so a
@@ -61,6 +65,7 @@ use crate::{Event, PipeBuilder, PipeEnd, Tape};
 pub struct Script {
     name: Option<String>,
     steps: Vec<Step>,
+    binds: Vec<(String, Vec<u8>)>,
 }
 
 impl Script {
@@ -130,6 +135,138 @@ impl Script {
             "Script::write_until: the delimiter is empty"
         );
         self.push(Step::write_until(delimiter))
+    }
+
+    /// The code under test writes any `n` bytes: for a part of known length
+    /// that changes from run to run.
+    ///
+    /// # Panics
+    ///
+    /// After [`close`](Script::close) or [`reset`](Script::reset).
+    #[track_caller]
+    pub fn write_any(self, n: usize) -> Self {
+        self.push(Step::WriteAny(n))
+    }
+
+    /// The code under test must write bytes that fit `template`: its
+    /// literal bytes exactly, and anything in its holes. Named holes keep
+    /// what they matched, for later templates, [`read_template`](Script::read_template)
+    /// and [`respond`](Script::respond).
+    ///
+    /// - `{{name}}` matches bytes up to the first occurrence of the
+    ///   template's next literal byte, with no backtracking (so that byte
+    ///   must not occur in the value). A literal byte must follow it, and it
+    ///   holds at most 64 KiB, so a missing delimiter fails the script
+    ///   instead of stalling it.
+    /// - `{{name:N}}` matches exactly `N` bytes.
+    /// - `{{_}}` and `{{_:N}}` match without keeping.
+    /// - A name used again matches the value it kept, and a name given to
+    ///   [`bind`](Script::bind) matches exactly its value (such a hole may
+    ///   end the template).
+    /// - `{{{{` is a literal `{{`, and a `{` right before a hole is literal
+    ///   (`{{{id}}` is `{` then the hole `{{id}}`). Names are letters,
+    ///   digits, `_`, `-` and `.`.
+    ///
+    /// Holes match as a stream, like [`write`](Script::write): however the
+    /// code splits its writes, a hole ends at the same byte. A failure
+    /// names the template, what each hole kept so far, and where the
+    /// literal part diverged.
+    ///
+    /// # Panics
+    ///
+    /// If the template is malformed (naming it and the byte where), or
+    /// after [`close`](Script::close) or [`reset`](Script::reset).
+    /// [`build`](Script::build) panics if a hole without a length is not
+    /// followed by a literal byte (unless its value is bound).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use pipetap::Script;
+    ///
+    /// let (mut conn, peer) = Script::new()
+    ///     .write_template(br#"{"id":{{id}},"method":"ping"}"#)
+    ///     .read_template(br#"{"id":{{id}},"result":"pong"}"#)
+    ///     .build();
+    /// conn.write_all(br#"{"id":7341,"method":"ping"}"#)?;
+    /// let mut reply = String::new();
+    /// conn.read_to_string(&mut reply)?;
+    /// assert_eq!(reply, r#"{"id":7341,"result":"pong"}"#);
+    /// peer.finish();
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn write_template(self, template: impl AsRef<[u8]>) -> Self {
+        let t = Template::parse("write_template", template.as_ref());
+        self.push(Step::WriteTemplate(t))
+    }
+
+    /// The peer sends `template` with each named hole filled with the value
+    /// it kept in an earlier [`write_template`](Script::write_template), or
+    /// the value given to [`bind`](Script::bind). The step is done once the
+    /// code under test has read it all. The template rules are those of
+    /// `write_template`.
+    ///
+    /// # Panics
+    ///
+    /// If the template is malformed, or after [`close`](Script::close) or
+    /// [`reset`](Script::reset). [`build`](Script::build) panics if a hole
+    /// has no value: a `_` hole, or a name that no earlier step keeps and
+    /// `bind` does not bind.
+    #[track_caller]
+    pub fn read_template(self, template: impl AsRef<[u8]>) -> Self {
+        let t = Template::parse("read_template", template.as_ref());
+        self.push(Step::ReadTemplate(t))
+    }
+
+    /// The peer sends the bytes `f` computes from the values kept so far:
+    /// a challenge-response, such as a websocket accept key or a SCRAM
+    /// proof. `f` runs when the peer reaches the step, after every earlier
+    /// step that takes writes has matched. See [`Captures`] for an example.
+    /// A panic in `f` fails the script with its message.
+    ///
+    /// # Panics
+    ///
+    /// After [`close`](Script::close) or [`reset`](Script::reset).
+    #[track_caller]
+    pub fn respond(self, f: impl Fn(&Captures) -> Vec<u8> + Send + 'static) -> Self {
+        self.push(Step::Respond(Responder::new(f)))
+    }
+
+    /// Binds `name` to `value`, known up front: a hole of that name in a
+    /// `write_template` matches exactly `value`, and in a `read_template`
+    /// sends it. For a secret kept out of a tape file with
+    /// [`Tape::redact`](crate::Tape::redact):
+    /// `Script::from_file(path)?.bind("token", token)`. Binding a name again
+    /// replaces its value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use pipetap::Script;
+    ///
+    /// let (mut conn, peer) = Script::new()
+    ///     .write_template(b"AUTH {{token}}\r\n")
+    ///     .read_template(b"+OK {{token}}\r\n")
+    ///     .bind("token", "s3cret")
+    ///     .build();
+    /// conn.write_all(b"AUTH s3cret\r\n")?;
+    /// let mut reply = String::new();
+    /// conn.read_to_string(&mut reply)?;
+    /// assert_eq!(reply, "+OK s3cret\r\n");
+    /// peer.finish();
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn bind(mut self, name: impl Into<String>, value: impl AsRef<[u8]>) -> Self {
+        let name = name.into();
+        let value = value.as_ref().to_vec();
+        match self.binds.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, v)) => *v = value,
+            None => self.binds.push((name, value)),
+        }
+        self
     }
 
     /// The peer pauses for `duration` (bytes the code writes meanwhile are
@@ -246,6 +383,9 @@ impl Script {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn from_tape(tape: &Tape) -> Script {
+        if let Some(doc) = tape.loaded_doc() {
+            return Script::from_doc(&doc);
+        }
         let mut steps: Vec<Step> = Vec::new();
         for event in tape.events() {
             match (event, steps.last_mut()) {
@@ -255,20 +395,66 @@ impl Script {
                 (Event::Write(b), _) => steps.push(Step::Write(b.to_vec())),
             }
         }
-        Script { name: None, steps }
+        Script {
+            name: None,
+            steps,
+            binds: Vec::new(),
+        }
+    }
+
+    /// The script of a tape file's events: each turn (adjacent events of
+    /// one direction) becomes a `write` or `read` step, or a template step
+    /// if it holds a hole.
+    pub(crate) fn from_doc(events: &[FileEvent]) -> Script {
+        let mut turns: Vec<(bool, Vec<Piece>)> = Vec::new();
+        for event in events {
+            let turn = match turns.last_mut() {
+                Some(turn) if turn.0 == event.write => turn,
+                _ => {
+                    turns.push((event.write, Vec::new()));
+                    turns.last_mut().expect("pushed")
+                }
+            };
+            for piece in &event.pieces {
+                match (piece, turn.1.last_mut()) {
+                    (Piece::Lit(b), Some(Piece::Lit(last))) => last.extend_from_slice(b),
+                    _ => turn.1.push(piece.clone()),
+                }
+            }
+        }
+        let steps = turns
+            .into_iter()
+            .map(|(write, pieces)| {
+                let t = Template::from_pieces(pieces);
+                match (write, t.has_holes()) {
+                    (true, true) => Step::WriteTemplate(t),
+                    (false, true) => Step::ReadTemplate(t),
+                    (true, false) => Step::Write(literal(&t.pieces)),
+                    (false, false) => Step::Read(literal(&t.pieces)),
+                }
+            })
+            .collect();
+        Script {
+            name: None,
+            steps,
+            binds: Vec::new(),
+        }
     }
 
     /// The script that replays a tape file saved by [`Tape::save`], named
-    /// after the file.
+    /// after the file. A turn (adjacent lines of one direction) that holds
+    /// a hole becomes a [`write_template`](Script::write_template) (`>`) or
+    /// [`read_template`](Script::read_template) (`<`) step; give the values
+    /// of redacted names with [`bind`](Script::bind).
     ///
     /// # Errors
     ///
     /// As [`Tape::load`]: the file's `io::Error`, or `InvalidData` with the
-    /// line number of a malformed line.
+    /// line number of a malformed line (or hole).
     pub fn from_file(path: impl AsRef<Path>) -> io::Result<Script> {
         let path = path.as_ref();
-        let tape = Tape::load(path)?;
-        Ok(Script::from_tape(&tape).name(path.display().to_string()))
+        let doc = crate::tape::file::read_doc(path)?;
+        Ok(Script::from_doc(&doc).name(path.display().to_string()))
     }
 
     /// Starts the peer on a default pipe ([`pipe()`](crate::pipe)).
@@ -302,7 +488,9 @@ impl Script {
     /// If the operating system cannot start the peer's thread.
     pub(crate) fn start_on(self, end: PipeEnd, label: Option<&str>, origin: Origin) -> ScriptPeer {
         let name: Option<Arc<str>> = self.name.as_deref().or(label).map(Arc::from);
-        let steps: Arc<[Step]> = self.steps.into();
+        let mut steps = self.steps;
+        let captures = resolve(&mut steps, &self.binds);
+        let steps: Arc<[Step]> = steps.into();
         let mut faults = WriteFaults::new(&steps);
         faults.arm_first(&end);
         let shared = Arc::new(Shared::default());
@@ -325,6 +513,7 @@ impl Script {
             stop: stop.clone(),
             waker,
             first_wait,
+            captures,
         };
         let thread_name = match &name {
             Some(name) => format!("pipetap script {name}"),
@@ -359,6 +548,17 @@ impl Script {
     }
 }
 
+/// The bytes of pieces that hold no hole.
+fn literal(pieces: &[Piece]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for piece in pieces {
+        if let Piece::Lit(b) = piece {
+            out.extend_from_slice(b);
+        }
+    }
+    out
+}
+
 /// Marks the peer's thread as ended, even if it panics.
 struct ExitGuard(Arc<Shared>);
 
@@ -373,6 +573,10 @@ impl fmt::Debug for Script {
         f.debug_struct("Script")
             .field("name", &self.name)
             .field("steps", &self.steps)
+            .field(
+                "bound",
+                &self.binds.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }

@@ -9,7 +9,7 @@
 //! before [`Script::build`](crate::Script::build) returns. When one fires and
 //! another follows, the pipe holds the code's later writes (they wait, as on
 //! a full pipe) until the peer has armed the next one, so none slips past.
-//! After a `write_until` the offset is unknown in advance: such a
+//! After a `write_until` or a `write_template` the offset is unknown in advance: such a
 //! `write_error` is armed when the matcher reaches it.
 
 use std::io::ErrorKind;
@@ -42,7 +42,8 @@ impl WriteFaults {
         for (step, s) in steps.iter().enumerate() {
             match s {
                 Step::Write(bytes) => offset = offset.map(|o| o + bytes.len() as u64),
-                Step::WriteUntil { .. } => offset = None,
+                Step::WriteAny(n) => offset = offset.map(|o| o + *n as u64),
+                Step::WriteUntil { .. } | Step::WriteTemplate(_) => offset = None,
                 Step::WriteError(kind) => list.push(Fault {
                     step,
                     kind: *kind,

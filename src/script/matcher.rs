@@ -10,10 +10,12 @@
 
 use std::fmt::Write as _;
 
+use super::captures::{Captures, Part, Template};
 use super::error::{ScriptError, ScriptErrorKind, EXCERPT};
 use super::step::Step;
 use crate::tape::diff;
 use crate::tape::hexdump::preview;
+use crate::template::{Piece, MAX_HOLE};
 
 /// Bytes after a mismatch shown on the actual side of its diff.
 const AFTER: usize = 32;
@@ -27,6 +29,10 @@ pub(crate) struct Matcher {
     pub(crate) offset: usize,
     /// `write_until`: bytes of the delimiter matched so far.
     kmp: usize,
+    /// `write_template`: the part the next byte belongs to, and bytes of
+    /// that part already written.
+    part: usize,
+    part_offset: usize,
     /// Bytes written in all.
     pub(crate) total: u64,
 }
@@ -39,8 +45,8 @@ impl Matcher {
     pub(crate) fn skip(&mut self, steps: &[Step], on_fault: &mut impl FnMut(usize)) {
         while let Some(step) = steps.get(self.pos) {
             match step {
-                Step::Write(bytes) if !bytes.is_empty() => return,
-                Step::WriteUntil { .. } | Step::Close | Step::Reset => return,
+                _ if step.takes_bytes() => return,
+                Step::Close | Step::Reset => return,
                 Step::WriteError(_) => on_fault(self.pos),
                 _ => {}
             }
@@ -52,13 +58,15 @@ impl Matcher {
         self.pos += 1;
         self.offset = 0;
         self.kmp = 0;
+        self.part = 0;
+        self.part_offset = 0;
     }
 
     /// Whether a step at or after the matcher's still expects bytes.
     pub(crate) fn wants_more(&self, steps: &[Step]) -> bool {
         steps[self.pos.min(steps.len())..]
             .iter()
-            .any(|s| s.takes_writes() && !matches!(s, Step::Write(b) if b.is_empty()))
+            .any(Step::takes_bytes)
     }
 
     /// Matches `bytes`, the next bytes the code wrote.
@@ -66,6 +74,7 @@ impl Matcher {
         &mut self,
         name: Option<&str>,
         steps: &[Step],
+        caps: &mut Captures,
         mut bytes: &[u8],
         on_fault: &mut impl FnMut(usize),
     ) -> Result<(), ScriptError> {
@@ -106,11 +115,120 @@ impl Matcher {
                         self.next();
                     }
                 }
+                Some(Step::WriteAny(n)) => {
+                    let k = (n - self.offset).min(bytes.len());
+                    self.advance(k);
+                    bytes = &bytes[k..];
+                    if self.offset == *n {
+                        self.next();
+                    }
+                }
+                Some(Step::WriteTemplate(t)) => {
+                    let used = self.feed_template(name, steps, t, caps, bytes)?;
+                    bytes = &bytes[used..];
+                }
                 _ => return Err(self.unexpected(name, steps, bytes)),
             }
         }
         self.skip(steps, on_fault);
         Ok(())
+    }
+
+    /// Matches the start of `bytes` against the template the matcher is
+    /// in; returns how many bytes it took (all of them, or up to the
+    /// template's end, where it moves on to the next step).
+    fn feed_template(
+        &mut self,
+        name: Option<&str>,
+        steps: &[Step],
+        t: &Template,
+        caps: &mut Captures,
+        bytes: &[u8],
+    ) -> Result<usize, ScriptError> {
+        let mut used = 0;
+        loop {
+            let Some(part) = t.parts.get(self.part) else {
+                self.next();
+                return Ok(used);
+            };
+            let rest = &bytes[used..];
+            let taken = match part {
+                Part::Lit(_) | Part::Value { .. } => {
+                    let want = match part {
+                        Part::Lit(lit) => &lit[..],
+                        Part::Value { slot } => caps.value(*slot),
+                        _ => unreachable!(),
+                    };
+                    let want = &want[self.part_offset..];
+                    if want.is_empty() {
+                        self.end_part();
+                        continue;
+                    }
+                    let n = want.len().min(rest.len());
+                    if let Some(at) = diff::first_difference(&want[..n], &rest[..n]) {
+                        return Err(self.template_mismatch(name, steps, t, caps, rest, at));
+                    }
+                    n
+                }
+                Part::Skip(Some(len)) | Part::Keep { len: Some(len), .. } => {
+                    let n = (len - self.part_offset).min(rest.len());
+                    if let Part::Keep { slot, .. } = part {
+                        caps.extend(*slot, &rest[..n]);
+                    }
+                    n
+                }
+                Part::Skip(None) | Part::Keep { len: None, .. } => {
+                    let Some(Part::Lit(next)) = t.parts.get(self.part + 1) else {
+                        unreachable!("build checks that a literal follows a hole")
+                    };
+                    let room = MAX_HOLE - self.part_offset;
+                    let (n, found) = match rest.iter().position(|&b| b == next[0]) {
+                        Some(p) if p <= room => (p, true),
+                        _ if rest.len() > room => {
+                            return Err(self.hole_overflow(name, steps, t, caps, next))
+                        }
+                        _ => (rest.len(), false),
+                    };
+                    if let Part::Keep { slot, .. } = part {
+                        caps.extend(*slot, &rest[..n]);
+                    }
+                    self.advance(n);
+                    self.part_offset += n;
+                    used += n;
+                    if found {
+                        self.end_part_with(part, caps);
+                        continue;
+                    }
+                    return Ok(used);
+                }
+            };
+            if taken == 0 {
+                return Ok(used);
+            }
+            self.advance(taken);
+            self.part_offset += taken;
+            used += taken;
+            let len = match part {
+                Part::Lit(lit) => lit.len(),
+                Part::Value { slot } => caps.value(*slot).len(),
+                Part::Skip(n) | Part::Keep { len: n, .. } => n.unwrap_or(usize::MAX),
+            };
+            if self.part_offset == len {
+                self.end_part_with(part, caps);
+            }
+        }
+    }
+
+    fn end_part(&mut self) {
+        self.part += 1;
+        self.part_offset = 0;
+    }
+
+    fn end_part_with(&mut self, part: &Part, caps: &mut Captures) {
+        if let Part::Keep { slot, .. } = part {
+            caps.finish(*slot);
+        }
+        self.end_part();
     }
 
     fn advance(&mut self, n: usize) {
@@ -152,6 +270,100 @@ impl Matcher {
             detail,
         )
         .with_excerpt(excerpts(expected, &actual, in_step, self.total + at as u64))
+    }
+
+    /// The code wrote `rest[at]` where the template's literal part (or a
+    /// hole's value from before) expects another byte.
+    fn template_mismatch(
+        &self,
+        name: Option<&str>,
+        steps: &[Step],
+        t: &Template,
+        caps: &Captures,
+        rest: &[u8],
+        at: usize,
+    ) -> ScriptError {
+        let (what, expected) = match &t.parts[self.part] {
+            Part::Lit(lit) => ("the literal part".to_owned(), &lit[..]),
+            Part::Value { slot } => {
+                let hole = match &t.pieces[self.part] {
+                    Piece::Hole(h) => h.to_string(),
+                    Piece::Lit(_) => String::new(),
+                };
+                (format!("the value of {hole}"), caps.value(*slot))
+            }
+            _ => unreachable!("only literal bytes and known values can differ"),
+        };
+        let in_part = self.part_offset + at;
+        let mut detail = String::new();
+        let _ = writeln!(detail, "  template: {}", preview(&t.text, 160));
+        let kept = t.describe_kept(caps);
+        if !kept.is_empty() {
+            let _ = writeln!(detail, "  holes so far:");
+            detail.push_str(&kept);
+        }
+        let _ = writeln!(
+            detail,
+            "  {what} {} diverged at its byte {in_part}: offset {} within the step, offset {} of all bytes written",
+            preview(expected, 60),
+            self.offset + at,
+            self.total + at as u64
+        );
+        let _ = writeln!(
+            detail,
+            "  expected byte 0x{:02x}, written byte 0x{:02x}",
+            expected[in_part], rest[at]
+        );
+        let mut actual = expected[..self.part_offset].to_vec();
+        let shown = (expected.len() - self.part_offset + AFTER).min(rest.len());
+        actual.extend_from_slice(&rest[..shown]);
+        diff::explain(&mut detail, expected, &actual, None);
+        ScriptError::new(
+            ScriptErrorKind::Mismatch,
+            name,
+            steps,
+            Some(self.pos),
+            "the code under test wrote bytes that do not fit the template".into(),
+            detail,
+        )
+        .with_excerpt(excerpts(expected, &actual, in_part, self.total + at as u64))
+    }
+
+    /// A hole took 64 KiB without seeing the literal byte that ends it.
+    fn hole_overflow(
+        &self,
+        name: Option<&str>,
+        steps: &[Step],
+        t: &Template,
+        caps: &Captures,
+        next: &[u8],
+    ) -> ScriptError {
+        let hole = match &t.pieces[self.part] {
+            Piece::Hole(h) => h.to_string(),
+            Piece::Lit(_) => String::new(),
+        };
+        let mut detail = String::new();
+        let _ = writeln!(detail, "  template: {}", preview(&t.text, 160));
+        let kept = t.describe_kept(caps);
+        if !kept.is_empty() {
+            let _ = writeln!(detail, "  holes so far:");
+            detail.push_str(&kept);
+        }
+        let _ = writeln!(
+            detail,
+            "  the hole starts at offset {} within the step; the byte that ends it is 0x{:02x}, the first of {}",
+            self.offset - self.part_offset,
+            next[0],
+            preview(next, 40)
+        );
+        ScriptError::new(
+            ScriptErrorKind::Mismatch,
+            name,
+            steps,
+            Some(self.pos),
+            format!("the hole {hole} took 64 KiB without seeing the literal byte that ends it"),
+            detail,
+        )
     }
 
     /// The code wrote `extra` where no step takes writes.

@@ -105,17 +105,20 @@
 //! [`Tape::assert_written`](crate::Tape::assert_written) otherwise).
 
 mod builder;
+mod captures;
 mod clock;
 mod error;
 mod faults;
 mod live;
 mod matcher;
 mod peer;
+mod resolve;
 mod run;
 mod stall;
 mod state;
 mod step;
 
 pub use builder::Script;
+pub use captures::Captures;
 pub use error::{ScriptError, ScriptErrorKind};
 pub use peer::{Finished, ScriptPeer, DEFAULT_FINISH_WITHIN};

@@ -11,6 +11,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
 use std::time::Instant;
 
+use super::captures::{Captures, Part};
 use super::clock::{Clock, Idle, Wait};
 use super::error::{ScriptError, ScriptErrorKind};
 use super::faults::WriteFaults;
@@ -51,6 +52,8 @@ pub(crate) struct Peer {
     pub(crate) waker: Arc<ThreadWaker>,
     /// A first step's wait, started by `build` on the runtime's clock.
     pub(crate) first_wait: Option<Wait>,
+    /// The values bound up front; holes keep theirs here.
+    pub(crate) captures: Captures,
 }
 
 /// The loop's own state.
@@ -69,6 +72,10 @@ struct Run {
     /// The code under test's writing side is still open.
     reading: bool,
     done: bool,
+    /// Values kept by holes and bound.
+    captures: Captures,
+    /// `respond` step: the bytes its closure returned.
+    reply: Option<Vec<u8>>,
 }
 
 impl Peer {
@@ -89,6 +96,8 @@ impl Peer {
             read_fault_armed: false,
             reading: true,
             done: false,
+            captures: std::mem::take(&mut self.captures),
+            reply: None,
         };
         let steps = self.steps.clone();
         let mut arm = None;
@@ -179,10 +188,13 @@ impl Peer {
                 Poll::Ready(Ok(n)) if n > 0 => {
                     moved = true;
                     let mut arm = None;
-                    run.matcher
-                        .feed(self.name.as_deref(), &steps, &run.buf[..n], &mut |i| {
-                            arm = Some(i)
-                        })?;
+                    run.matcher.feed(
+                        self.name.as_deref(),
+                        &steps,
+                        &mut run.captures,
+                        &run.buf[..n],
+                        &mut |i| arm = Some(i),
+                    )?;
                     if let Some(i) = arm {
                         self.faults.reached(&self.end, i);
                     }
@@ -225,44 +237,16 @@ impl Peer {
                 return Ok(moved);
             };
             match step {
-                Step::Read(bytes) => {
-                    if let (0, None, Some(Step::Wait(d))) =
-                        (run.sent, &run.wait, steps.get(run.step + 1))
-                    {
-                        // A wait after a read starts as its bytes are sent,
-                        // so a runtime's timer for it exists before the code
-                        // under test can read them and go idle.
-                        run.wait = Some(self.clock.start(*d, cx.waker()));
+                Step::Read(_) | Step::ReadTemplate(_) | Step::Respond(_) => {
+                    if !self.send(cx, run, &steps, &mut moved)? {
+                        return Ok(moved);
                     }
-                    while run.sent < bytes.len() {
-                        match self.end.peer_poll_write(cx, &bytes[run.sent..]) {
-                            Poll::Ready(Ok(n)) => {
-                                run.sent += n;
-                                moved = true;
-                            }
-                            Poll::Ready(Err(_)) => {
-                                let why = format!(
-                                    "the code under test closed its reading side after {} of {} bytes of the step were sent",
-                                    run.sent,
-                                    bytes.len()
-                                );
-                                return Err(self.unmet(run.step, why, run));
-                            }
-                            Poll::Pending => return Ok(moved),
-                        }
-                    }
-                    match self.end.peer_poll_drained(cx) {
-                        Poll::Pending => return Ok(moved),
-                        Poll::Ready(0) => {}
-                        Poll::Ready(dropped) => {
-                            let why = format!(
-                                "the code under test closed its reading side with {dropped} bytes unread"
-                            );
-                            return Err(self.unmet(run.step, why, run));
-                        }
-                    }
+                    run.reply = None;
                 }
-                Step::Write(_) | Step::WriteUntil { .. } => {
+                Step::Write(_)
+                | Step::WriteUntil { .. }
+                | Step::WriteAny(_)
+                | Step::WriteTemplate(_) => {
                     if run.matcher.pos <= run.step {
                         return Ok(moved);
                     }
@@ -307,6 +291,84 @@ impl Peer {
             run.step += 1;
             run.sent = 0;
             moved = true;
+        }
+    }
+
+    /// Sends the bytes of the sending step the peer is on; `Ok(true)` once
+    /// the code under test has read them all.
+    fn send(
+        &mut self,
+        cx: &mut Context<'_>,
+        run: &mut Run,
+        steps: &[Step],
+        moved: &mut bool,
+    ) -> Result<bool, ScriptError> {
+        let step = &steps[run.step];
+        if let (Step::Respond(f), None) = (step, &run.reply) {
+            match f.call(&run.captures) {
+                Ok(reply) => run.reply = Some(reply),
+                Err(panic) => {
+                    let why = format!("its closure panicked: {panic}");
+                    return Err(self.unmet(run.step, why, run));
+                }
+            }
+        }
+        if let (0, None, Some(Step::Wait(d))) = (run.sent, &run.wait, steps.get(run.step + 1)) {
+            // A wait after a read starts as its bytes are sent, so a
+            // runtime's timer for it exists before the code under test can
+            // read them and go idle.
+            run.wait = Some(self.clock.start(*d, cx.waker()));
+        }
+        loop {
+            let rest = match step {
+                Step::Read(bytes) => &bytes[run.sent..],
+                Step::Respond(_) => &run.reply.as_deref().unwrap_or_default()[run.sent..],
+                Step::ReadTemplate(t) => {
+                    let mut skip = run.sent;
+                    let mut rest: &[u8] = &[];
+                    for part in &t.parts {
+                        let bytes = match part {
+                            Part::Lit(lit) => &lit[..],
+                            Part::Value { slot } => run.captures.value(*slot),
+                            Part::Skip(_) | Part::Keep { .. } => &[],
+                        };
+                        if skip < bytes.len() {
+                            rest = &bytes[skip..];
+                            break;
+                        }
+                        skip -= bytes.len();
+                    }
+                    rest
+                }
+                _ => &[],
+            };
+            if rest.is_empty() {
+                break;
+            }
+            match self.end.peer_poll_write(cx, rest) {
+                Poll::Ready(Ok(n)) => {
+                    run.sent += n;
+                    *moved = true;
+                }
+                Poll::Ready(Err(_)) => {
+                    let why = format!(
+                        "the code under test closed its reading side after {} bytes of the step were sent",
+                        run.sent
+                    );
+                    return Err(self.unmet(run.step, why, run));
+                }
+                Poll::Pending => return Ok(false),
+            }
+        }
+        match self.end.peer_poll_drained(cx) {
+            Poll::Pending => Ok(false),
+            Poll::Ready(0) => Ok(true),
+            Poll::Ready(dropped) => {
+                let why = format!(
+                    "the code under test closed its reading side with {dropped} bytes unread"
+                );
+                Err(self.unmet(run.step, why, run))
+            }
         }
     }
 

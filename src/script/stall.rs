@@ -61,6 +61,27 @@ pub(crate) fn stalled(
                 preview(delimiter, SHOWN)
             )
         }
+        Some(Step::ReadTemplate(_) | Step::Respond(_)) => format!(
+            "it sent {} bytes of the step and the code under test has not read them all",
+            progress.sent
+        ),
+        Some(Step::WriteAny(n)) => format!(
+            "the code under test wrote {} of the {n} bytes it expects",
+            if progress.matched_step == i {
+                progress.matched_offset
+            } else {
+                0
+            }
+        ),
+        Some(Step::WriteTemplate(t)) => {
+            let got = if progress.matched_step == i {
+                progress.matched_offset
+            } else {
+                0
+            };
+            let _ = writeln!(detail, "  template: {}", preview(&t.text, SHOWN * 2));
+            format!("the code under test wrote {got} bytes of the step, not yet all that fit the template")
+        }
         Some(Step::Wait(_)) => "its wait had not ended".to_owned(),
         Some(Step::ReadError(_)) => {
             "the code under test has not read again, so the error did not fire".to_owned()

@@ -4,6 +4,7 @@ use std::fmt;
 use std::io::ErrorKind;
 use std::time::Duration;
 
+use super::captures::{Responder, Template};
 use crate::tape::hexdump::preview;
 
 /// Bytes of a step's data shown when a message names the step.
@@ -22,6 +23,14 @@ pub(crate) enum Step {
         delimiter: Vec<u8>,
         table: Vec<usize>,
     },
+    /// The code writes any `n` bytes.
+    WriteAny(usize),
+    /// The code must write bytes that fit the template.
+    WriteTemplate(Template),
+    /// The peer sends the template with its named holes filled.
+    ReadTemplate(Template),
+    /// The peer sends what the closure computes from the values kept.
+    Respond(Responder),
     /// The peer pauses.
     Wait(Duration),
     /// The code's next read fails with this kind.
@@ -53,9 +62,16 @@ impl Step {
         Step::WriteUntil { delimiter, table }
     }
 
-    /// Whether the code's written bytes are matched against this step.
-    pub(crate) fn takes_writes(&self) -> bool {
-        matches!(self, Step::Write(_) | Step::WriteUntil { .. })
+    /// Whether the step takes at least one written byte (an empty `write`
+    /// or template, or `write_any(0)`, takes none and is passed over).
+    pub(crate) fn takes_bytes(&self) -> bool {
+        match self {
+            Step::Write(b) => !b.is_empty(),
+            Step::WriteAny(n) => *n > 0,
+            Step::WriteTemplate(t) => !t.pieces.is_empty(),
+            Step::WriteUntil { .. } => true,
+            _ => false,
+        }
     }
 
     /// Whether no step may follow this one.
@@ -69,6 +85,10 @@ impl Step {
             Step::Read(_) => "read",
             Step::Write(_) => "write",
             Step::WriteUntil { .. } => "write_until",
+            Step::WriteAny(_) => "write_any",
+            Step::WriteTemplate(_) => "write_template",
+            Step::ReadTemplate(_) => "read_template",
+            Step::Respond(_) => "respond",
             Step::Wait(_) => "wait",
             Step::ReadError(_) => "read_error",
             Step::WriteError(_) => "write_error",
@@ -95,6 +115,11 @@ impl fmt::Display for Step {
             Step::WriteUntil { delimiter, .. } => {
                 write!(f, "{kind} {}", preview(delimiter, SHOWN))
             }
+            Step::WriteAny(n) => write!(f, "{kind} {n} bytes"),
+            Step::WriteTemplate(t) | Step::ReadTemplate(t) => {
+                write!(f, "{kind} {}", preview(&t.text, SHOWN))
+            }
+            Step::Respond(_) => f.write_str(kind),
             Step::Wait(d) => write!(f, "{kind} {d:?}"),
             Step::ReadError(k) | Step::WriteError(k) => write!(f, "{kind} {k:?}"),
             Step::ShutdownWrite | Step::Close | Step::Reset => f.write_str(kind),

@@ -24,6 +24,12 @@
 //!   (TLS records, Postgres messages) is wrapped every 16 bytes, like a hex
 //!   dump, so offsets are easy to count.
 //! - Lines starting with `#` are comments; blank lines are ignored.
+//!
+//! Format version 2 (`pipetap-tape v2`) is version 1 plus holes: the bytes
+//! of a `>` or `<` event (its continuation lines joined) are a template, as
+//! in [`Script::write_template`](crate::Script::write_template): `{{name}}`,
+//! `{{name:N}}`, `{{_}}`, `{{_:N}}`, and `{{{{` for a literal `{{`. A tape
+//! is saved as version 1 unless it needs holes or holds `{{`.
 
 use std::fmt::Write as _;
 use std::io::{self, ErrorKind};
@@ -31,9 +37,55 @@ use std::path::Path;
 
 use super::{Event, Tape};
 use crate::source::Source;
+use crate::template::{self, Piece};
 
-/// The version header this pipetap writes and reads.
+/// The version header of a tape file without holes.
 pub(crate) const HEADER: &str = "pipetap-tape v1";
+/// The version header of a tape file with holes.
+pub(crate) const HEADER_V2: &str = "pipetap-tape v2";
+
+/// One event of a tape file: its direction and its bytes, as a template
+/// (in a version 1 file, one literal piece).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileEvent {
+    pub(crate) write: bool,
+    pub(crate) pieces: Vec<Piece>,
+}
+
+impl FileEvent {
+    /// An event with no hole.
+    pub(crate) fn plain(write: bool, bytes: &[u8]) -> FileEvent {
+        let pieces = if bytes.is_empty() {
+            Vec::new()
+        } else {
+            vec![Piece::Lit(bytes.to_vec())]
+        };
+        FileEvent { write, pieces }
+    }
+
+    /// Whether the event holds a hole.
+    pub(crate) fn has_holes(&self) -> bool {
+        self.pieces.iter().any(|p| matches!(p, Piece::Hole(_)))
+    }
+
+    /// The event as a tape holds it: literal bytes as they are, each hole
+    /// as its text.
+    pub(crate) fn to_event(&self) -> Event {
+        let mut bytes = Vec::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Lit(b) => bytes.extend_from_slice(b),
+                Piece::Hole(h) => bytes.extend_from_slice(h.to_string().as_bytes()),
+            }
+        }
+        let bytes = bytes::Bytes::from(bytes);
+        if self.write {
+            Event::Write(bytes)
+        } else {
+            Event::Read(bytes)
+        }
+    }
+}
 /// Columns of escaped text per line before an event wraps.
 const WRAP: usize = 64;
 
@@ -65,33 +117,79 @@ fn escape_byte(out: &mut String, b: u8) {
     }
 }
 
-/// `events` as the text of a tape file.
-pub(crate) fn render(events: &[Event]) -> String {
+/// One unit of an event's text: an escaped byte, or a hole's token (never
+/// split over two lines).
+enum Unit<'a> {
+    Byte(u8),
+    Hole(&'a template::Hole),
+}
+
+/// `events` as the text of a tape file: version 1 unless an event holds a
+/// hole or a literal `{{`.
+pub(crate) fn render_doc(events: &[FileEvent]) -> String {
+    let v2 = events.iter().any(|e| {
+        e.pieces.iter().any(|p| match p {
+            Piece::Hole(_) => true,
+            Piece::Lit(b) => template::has_braces(b),
+        })
+    });
     let mut out = String::new();
-    out.push_str(HEADER);
+    out.push_str(if v2 { HEADER_V2 } else { HEADER });
     out.push('\n');
     out.push_str("# > bytes the recorded side wrote, < bytes it read; one event per > or < line\n");
+    if v2 {
+        out.push_str(
+            "# {{name}} {{name:N}} {{_}} {{_:N}} are holes (see Script::write_template); {{{{ is a literal {{\n",
+        );
+    }
+    let mut escaped = Vec::new();
     for event in events {
-        let (mark, bytes) = match event {
-            Event::Write(b) => ('>', &b[..]),
-            Event::Read(b) => ('<', &b[..]),
-        };
-        out.push(mark);
+        out.push(if event.write { '>' } else { '<' });
         out.push_str(" \"");
-        let text = is_text(bytes);
+        let mut units = Vec::new();
+        let mut literal = Vec::new();
+        for piece in &event.pieces {
+            match piece {
+                Piece::Lit(b) => {
+                    literal.extend_from_slice(b);
+                    escaped.clear();
+                    if v2 {
+                        template::escape_into(&mut escaped, b);
+                    } else {
+                        escaped.extend_from_slice(b);
+                    }
+                    units.extend(escaped.iter().map(|&b| Unit::Byte(b)));
+                }
+                Piece::Hole(h) => units.push(Unit::Hole(h)),
+            }
+        }
+        let text = is_text(&literal);
         let mut col = 0;
-        for (i, &b) in bytes.iter().enumerate() {
+        let mut row = 0;
+        for (i, unit) in units.iter().enumerate() {
             let before = out.len();
-            escape_byte(&mut out, b);
+            let newline = match unit {
+                Unit::Byte(b) => {
+                    escape_byte(&mut out, *b);
+                    row += 1;
+                    *b == b'\n'
+                }
+                Unit::Hole(h) => {
+                    out.push_str(&h.to_string());
+                    row += h.len.unwrap_or(1);
+                    false
+                }
+            };
             col += out.len() - before;
             let wrap = if text {
-                b == b'\n' || col >= WRAP
+                newline || col >= WRAP
             } else {
-                (i + 1) % BINARY_ROW == 0
+                row >= BINARY_ROW
             };
-            if wrap && i + 1 < bytes.len() {
+            if wrap && i + 1 < units.len() {
                 out.push_str("\"\n  \"");
                 col = 0;
+                row = 0;
             }
         }
         out.push_str("\"\n");
@@ -172,44 +270,67 @@ fn unquote(text: &str, line: usize, quote_col: usize, out: &mut Vec<u8>) -> io::
     Ok(())
 }
 
-/// Parses the text of a tape file.
-pub(crate) fn parse(text: &str) -> io::Result<Vec<Event>> {
-    let mut events: Vec<(bool, Vec<u8>)> = Vec::new();
-    let mut header = false;
+/// An event being parsed: its bytes, and where each of its lines starts in
+/// them (for the line number of a malformed hole).
+struct Raw {
+    write: bool,
+    bytes: Vec<u8>,
+    lines: Vec<(usize, usize)>,
+}
+
+/// Parses the text of a tape file into its events, with their holes.
+pub(crate) fn parse_doc(text: &str) -> io::Result<Vec<FileEvent>> {
+    let mut events: Vec<Raw> = Vec::new();
+    let mut version = None;
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
         let trimmed = raw.trim_start();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        if !header {
+        if version.is_none() {
             let found = raw.trim_end();
-            if found == HEADER {
-                header = true;
+            if found == HEADER || found == HEADER_V2 {
+                version = Some(if found == HEADER { 1 } else { 2 });
                 continue;
             }
             if let Some(version) = found.strip_prefix("pipetap-tape ") {
                 return Err(bad(
                     line,
-                    format!("unsupported format version {version:?} (this pipetap reads v1)"),
+                    format!(
+                        "unsupported format version {version:?} (this pipetap reads v1 and v2)"
+                    ),
                 ));
             }
             return Err(bad(
                 line,
-                format!("expected the header `{HEADER}`, found {found:?}"),
+                format!("expected the header `{HEADER}` or `{HEADER_V2}`, found {found:?}"),
             ));
         }
+        let start = |write: bool, events: &mut Vec<Raw>| {
+            events.push(Raw {
+                write,
+                bytes: Vec::new(),
+                lines: vec![(0, line)],
+            });
+        };
         if let Some(rest) = raw.strip_prefix("> ") {
-            events.push((true, Vec::new()));
-            unquote(rest, line, 3, &mut events.last_mut().expect("pushed").1)?;
+            start(true, &mut events);
+            unquote(rest, line, 3, &mut events.last_mut().expect("pushed").bytes)?;
         } else if let Some(rest) = raw.strip_prefix("< ") {
-            events.push((false, Vec::new()));
-            unquote(rest, line, 3, &mut events.last_mut().expect("pushed").1)?;
+            start(false, &mut events);
+            unquote(rest, line, 3, &mut events.last_mut().expect("pushed").bytes)?;
         } else if raw.starts_with([' ', '\t']) && trimmed.starts_with('"') {
-            let (_, bytes) = events
+            let event = events
                 .last_mut()
                 .ok_or_else(|| bad(line, "a continuation line before any `>` or `<` event"))?;
-            unquote(trimmed, line, raw.len() - trimmed.len() + 1, bytes)?;
+            event.lines.push((event.bytes.len(), line));
+            unquote(
+                trimmed,
+                line,
+                raw.len() - trimmed.len() + 1,
+                &mut event.bytes,
+            )?;
         } else {
             return Err(bad(
                 line,
@@ -220,23 +341,45 @@ pub(crate) fn parse(text: &str) -> io::Result<Vec<Event>> {
             ));
         }
     }
-    if !header {
+    let Some(version) = version else {
         return Err(bad(
             1,
             format!("the header `{HEADER}` is missing (empty file?)"),
         ));
-    }
-    Ok(events
+    };
+    events
         .into_iter()
-        .map(|(write, bytes)| {
-            let bytes = bytes::Bytes::from(bytes);
-            if write {
-                Event::Write(bytes)
-            } else {
-                Event::Read(bytes)
+        .map(|raw| {
+            if version == 1 {
+                return Ok(FileEvent::plain(raw.write, &raw.bytes));
             }
+            let pieces = template::parse(&raw.bytes).map_err(|e| {
+                let line = raw
+                    .lines
+                    .iter()
+                    .take_while(|(start, _)| *start <= e.at)
+                    .last()
+                    .map_or(raw.lines[0].1, |(_, line)| *line);
+                bad(line, format!("malformed hole: {}", e.what))
+            })?;
+            Ok(FileEvent {
+                write: raw.write,
+                pieces,
+            })
         })
-        .collect())
+        .collect()
+}
+
+/// Reads and parses the tape file at `path`; errors name the file.
+pub(crate) fn read_doc(path: &Path) -> io::Result<Vec<FileEvent>> {
+    let text = std::fs::read(path)?;
+    let text = String::from_utf8(text).map_err(|e| {
+        io::Error::new(
+            ErrorKind::InvalidData,
+            format!("tape file {}: not UTF-8 text ({e})", path.display()),
+        )
+    })?;
+    parse_doc(&text).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
 }
 
 impl Tape {
@@ -275,7 +418,7 @@ impl Tape {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn save(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        std::fs::write(path, render(&self.events()))
+        std::fs::write(path, render_doc(&self.file_events()))
     }
 
     /// Reads a tape file written by [`Tape::save`] (or by hand).
@@ -299,17 +442,13 @@ impl Tape {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn load(path: impl AsRef<Path>) -> io::Result<Tape> {
-        let path = path.as_ref();
-        let text = std::fs::read(path)?;
-        let text = String::from_utf8(text).map_err(|e| {
-            io::Error::new(
-                ErrorKind::InvalidData,
-                format!("tape file {}: not UTF-8 text ({e})", path.display()),
-            )
-        })?;
-        let events = parse(&text)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-        Ok(Tape::from_events(&events))
+        let doc = read_doc(path.as_ref())?;
+        let events: Vec<Event> = doc.iter().map(FileEvent::to_event).collect();
+        let tape = Tape::from_events(&events);
+        if doc.iter().any(FileEvent::has_holes) {
+            tape.set_loaded(doc);
+        }
+        Ok(tape)
     }
 
     /// A tape holding `events`, in order.

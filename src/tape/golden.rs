@@ -6,7 +6,10 @@ use std::io::Write as _;
 use std::path::Path;
 
 use super::assert::Mismatch;
+use super::file::FileEvent;
+use super::holes::turns_of;
 use super::{diff, file, Event, Tape};
+use crate::template::{self, Kept, Piece};
 
 /// The variable that makes [`Tape::assert_matches_file`] write its file.
 pub(crate) const UPDATE_VAR: &str = "PIPETAP_UPDATE";
@@ -76,10 +79,83 @@ fn how_to_update() -> String {
     }
 }
 
-/// The difference between the file's turns and the tape's, if any.
-fn compare(expected: &[Turn], actual: &[Turn]) -> Option<String> {
+/// A turn of a tape file: its pieces merged, and its bytes if it holds no
+/// hole.
+struct FileTurn {
+    write: bool,
+    pieces: Vec<Piece>,
+    holes: bool,
+}
+
+fn file_turns(events: &[FileEvent]) -> Vec<FileTurn> {
+    turns_of(events)
+        .into_iter()
+        .map(|turn| {
+            let mut pieces: Vec<Piece> = Vec::new();
+            for piece in turn.iter().flat_map(|e| &e.pieces) {
+                match (piece, pieces.last_mut()) {
+                    (Piece::Lit(b), Some(Piece::Lit(last))) => last.extend_from_slice(b),
+                    _ => pieces.push(piece.clone()),
+                }
+            }
+            let holes = pieces.iter().any(|p| matches!(p, Piece::Hole(_)));
+            FileTurn {
+                write: turn[0].write,
+                pieces,
+                holes,
+            }
+        })
+        .collect()
+}
+
+impl FileTurn {
+    /// The turn's bytes, as `compare` shows them (holes as their text).
+    fn as_turn(&self) -> Turn {
+        let mut bytes = Vec::new();
+        match self.holes {
+            false => {
+                for piece in &self.pieces {
+                    if let Piece::Lit(b) = piece {
+                        bytes.extend_from_slice(b);
+                    }
+                }
+            }
+            true => bytes = template::render(&self.pieces),
+        }
+        Turn {
+            write: self.write,
+            bytes,
+        }
+    }
+}
+
+/// The difference between the file's turns and the tape's, if any. A turn
+/// with holes is fitted to the tape's as `write_template` would match it,
+/// names keeping their values across the file.
+fn compare(files: &[FileTurn], actual: &[Turn]) -> Option<String> {
+    let expected: Vec<Turn> = files.iter().map(FileTurn::as_turn).collect();
+    let mut seen = Kept::new();
     let mut out = String::new();
     for (i, (e, a)) in expected.iter().zip(actual).enumerate() {
+        if files[i].holes && e.write == a.write {
+            if let Err(misfit) = template::fit(&files[i].pieces, &a.bytes, &mut seen) {
+                let _ = writeln!(
+                    out,
+                    "  turn {} ({} bytes) does not fit the file's template: {}, at offset {} of the tape's {} bytes",
+                    i + 1,
+                    side(e.write),
+                    misfit.why,
+                    misfit.at,
+                    a.bytes.len()
+                );
+                let _ = writeln!(out, "  template: {}", diff::preview(&e.bytes, 160));
+                let shown =
+                    &a.bytes[misfit.at.saturating_sub(32)..a.bytes.len().min(misfit.at + 32)];
+                let _ = writeln!(out, "  tape around there: {}", diff::preview(shown, 96));
+                return Some(out);
+            }
+            continue;
+        }
         if e.write != a.write {
             let _ = writeln!(
                 out,
@@ -115,7 +191,7 @@ fn compare(expected: &[Turn], actual: &[Turn]) -> Option<String> {
             actual.len()
         );
         let (longer, name) = if expected.len() > actual.len() {
-            (expected, "file")
+            (&expected[..], "file")
         } else {
             (actual, "tape")
         };
@@ -136,6 +212,33 @@ fn compare(expected: &[Turn], actual: &[Turn]) -> Option<String> {
         return Some(out);
     }
     None
+}
+
+impl Tape {
+    /// What an update writes: the tape's file events, except that a turn
+    /// whose new bytes fit the old file's turn with holes keeps that turn,
+    /// so a refresh never writes a redacted secret or a nonce back.
+    fn refreshed(&self, old: &[FileTurn], actual: &[Turn]) -> Vec<FileEvent> {
+        let mut seen = Kept::new();
+        let mut out = Vec::new();
+        for (i, turn) in self.file_turns().into_iter().enumerate() {
+            let keep = match (old.get(i), actual.get(i)) {
+                (Some(o), Some(a)) if o.holes && o.write == a.write => {
+                    template::fit(&o.pieces, &a.bytes, &mut seen).is_ok()
+                }
+                _ => false,
+            };
+            if keep {
+                out.push(FileEvent {
+                    write: old[i].write,
+                    pieces: old[i].pieces.clone(),
+                });
+            } else {
+                out.extend(turn);
+            }
+        }
+        out
+    }
 }
 
 /// Says something on the process's real stderr, past the test harness's
@@ -219,10 +322,11 @@ impl Tape {
         let parsed = existing.as_ref().map(|bytes| {
             std::str::from_utf8(bytes)
                 .map_err(|e| format!("not UTF-8 text ({e})"))
-                .and_then(|text| file::parse(text).map_err(|e| e.to_string()))
+                .and_then(|text| file::parse_doc(text).map_err(|e| e.to_string()))
+                .map(|doc| file_turns(&doc))
         });
         let difference = match &parsed {
-            Some(Ok(expected)) => compare(&turns(expected), &actual),
+            Some(Ok(expected)) => compare(expected, &actual),
             _ => None,
         };
         if update {
@@ -234,7 +338,11 @@ impl Tape {
                     Mismatch::new(format!("cannot create folder {}: {e}", dir.display()))
                 })?;
             }
-            std::fs::write(path, file::render(&events)).map_err(|e| {
+            let old = match &parsed {
+                Some(Ok(old)) => &old[..],
+                _ => &[],
+            };
+            std::fs::write(path, file::render_doc(&self.refreshed(old, &actual))).map_err(|e| {
                 Mismatch::new(format!("cannot write tape file {}: {e}", path.display()))
             })?;
             let verb = if existing.is_some() {

@@ -31,10 +31,11 @@ mod align;
 mod assert;
 mod contents;
 pub(crate) mod diff;
-mod file;
+pub(crate) mod file;
 mod framing;
 mod golden;
 pub(crate) mod hexdump;
+mod holes;
 mod live;
 mod wait;
 mod wait_for;
@@ -168,6 +169,10 @@ struct State {
     /// Live recordings writing to this tape, and whether one ever was.
     writers: usize,
     attached: bool,
+    /// Redactions and `holes_by`, for files written from the tape.
+    marks: holes::Marks,
+    /// The file the tape was loaded from, with its holes.
+    loaded: Option<holes::Loaded>,
 }
 
 impl State {
