@@ -276,7 +276,8 @@ pub use copy::__piecewise_copies;
 mod pipe;
 mod sync;
 pub use pipe::{
-    pipe, Chunking, PipeBuilder, PipeEnd, ReadHalf, ReuniteError, WriteHalf, DEFAULT_CAPACITY,
+    pipe, Chunking, Cut, Link, LinkDirection, PipeBuilder, PipeEnd, ReadHalf, ReuniteError,
+    WriteHalf, DEFAULT_CAPACITY,
 };
 
 // Tee writers.

@@ -7,10 +7,11 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
 
 use super::hub::{ConnectState, Hub};
 use crate::addr::PipeAddr;
-use crate::pipe::PipeEnd;
+use crate::pipe::{Link, PipeEnd};
 use crate::tape::Tape;
 
 /// The connecting side of an in-memory listener: each
@@ -76,6 +77,8 @@ impl Connector {
             connector: self.clone(),
             at: ConnectState::default(),
             timer: None,
+            begun: false,
+            delay_until: None,
         }
     }
 
@@ -166,6 +169,83 @@ impl Connector {
         self.hub.record_connections();
     }
 
+    /// A [`Link`] for each connection made so far, in connect order (the
+    /// first is `NAME#1`), closed ones included: the live-fault knobs of
+    /// connections whose ends the test does not hold, such as the one
+    /// hyper-util's pool opened to an axum app.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (_listener, connector) = pipetap::listen();
+    /// let _first = connector.connect_blocking()?;
+    /// let _second = connector.connect_blocking()?;
+    /// let links = connector.connections();
+    /// assert_eq!(links[1].addr().to_string(), "pipe#2");
+    /// links[1].server_to_client().set_latency(Some(Duration::from_millis(5)))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn connections(&self) -> Vec<Link> {
+        self.hub.connections()
+    }
+
+    /// Connect fault: the next `n` connects (from any clone of this
+    /// connector, on any door) fail at once with `ConnectionRefused`, as
+    /// against a server that is not up yet. Replaces an earlier count;
+    /// `0` refuses none.
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    ///
+    /// let (_listener, connector) = pipetap::listen();
+    /// connector.refuse_next(2)?;
+    /// for _ in 0..2 {
+    ///     let err = connector.connect_blocking().unwrap_err();
+    ///     assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+    /// }
+    /// assert!(connector.connect_blocking().is_ok());     // the retry succeeds
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn refuse_next(&self, n: usize) -> io::Result<()> {
+        self.hub.refuse_next(n);
+        Ok(())
+    }
+
+    /// Connect fault: every later connect completes `d` after it is made
+    /// (`None` or zero: at once). An async connect waits on the clock of the
+    /// call: tokio's inside a tokio runtime (a paused clock costs no wall
+    /// time), else the wall clock; `connect_blocking` sleeps its thread.
+    /// The listener's connect timeout counts from the end of the delay.
+    ///
+    /// # Errors
+    ///
+    /// Never fails; the `Result` mirrors the other control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let (_listener, connector) = pipetap::listen();
+    /// connector.set_connect_delay(Some(Duration::from_millis(10)))?;
+    /// let start = Instant::now();
+    /// let _conn = connector.connect_blocking()?;
+    /// assert!(start.elapsed() >= Duration::from_millis(10));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_connect_delay(&self, d: Option<Duration>) -> io::Result<()> {
+        self.hub.set_connect_delay(d);
+        Ok(())
+    }
+
     /// The address of the listener this connector connects to.
     ///
     /// # Examples
@@ -211,10 +291,46 @@ pub struct Connect {
     at: ConnectState,
     /// The waker the deadline timer was last asked to wake.
     timer: Option<Waker>,
+    /// The connect has started: it was not refused, and its delay is set.
+    begun: bool,
+    /// The connect delay ends then, on the clock of the call.
+    delay_until: Option<Instant>,
 }
 
 impl Connect {
+    /// The connect's start: `refuse_next`, then `set_connect_delay`.
+    fn poll_begin(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if !self.begun {
+            let delay = self.connector.hub.begin_connect()?;
+            self.begun = true;
+            if let Some(delay) = delay {
+                let until = crate::pipe::clock_now().checked_add(delay);
+                self.delay_until = until;
+                if let Some(until) = until {
+                    crate::pipe::clock_wake_at(until, cx.waker().clone());
+                    self.timer = Some(cx.waker().clone());
+                }
+                return Poll::Pending;
+            }
+        }
+        if let Some(until) = self.delay_until {
+            if crate::pipe::clock_now() < until {
+                if !self.timer.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    crate::pipe::clock_wake_at(until, cx.waker().clone());
+                    self.timer = Some(cx.waker().clone());
+                }
+                return Poll::Pending;
+            }
+            self.delay_until = None;
+            self.timer = None;
+        }
+        Poll::Ready(Ok(()))
+    }
+
     fn poll_connect(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<PipeEnd>> {
+        if let Err(e) = std::task::ready!(self.poll_begin(cx)) {
+            return Poll::Ready(Err(e));
+        }
         let hub = &self.connector.hub;
         match hub.try_connect(&mut self.at, Some(cx.waker())) {
             Some(result) => Poll::Ready(result),

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::line::Line;
 use super::waiters::Waiters;
-use crate::pipe::{Blueprint, PipeEnd};
+use crate::pipe::{Blueprint, Link, PipeEnd};
 use crate::tape::Tape;
 
 /// The default backlog: connections queued for `accept` before a `connect`
@@ -72,6 +72,12 @@ struct State {
     /// Threads asleep in `accept_blocking`, and in `connect_blocking`.
     blocked_accepts: usize,
     blocked_connects: usize,
+    /// One link per connection made, in connect order.
+    links: Vec<Link>,
+    /// `Connector::refuse_next`: connects still to refuse.
+    refuse: usize,
+    /// `Connector::set_connect_delay`.
+    connect_delay: Option<Duration>,
 }
 
 /// Where one connect stands: its place in line, its task's slot, and its
@@ -121,6 +127,9 @@ impl Hub {
                 connects: Waiters::default(),
                 blocked_accepts: 0,
                 blocked_connects: 0,
+                links: Vec::new(),
+                refuse: 0,
+                connect_delay: None,
             }),
             queued: Condvar::new(),
             room: Condvar::new(),
@@ -228,6 +237,35 @@ impl Hub {
         super::tape_dir::save(dir, self.name(), &tapes)
     }
 
+    /// A link per connection made, in connect order.
+    pub(super) fn connections(&self) -> Vec<Link> {
+        self.lock().links.clone()
+    }
+
+    pub(super) fn refuse_next(&self, n: usize) {
+        self.lock().refuse = n;
+    }
+
+    pub(super) fn set_connect_delay(&self, delay: Option<Duration>) {
+        self.lock().connect_delay = delay.filter(|d| !d.is_zero());
+    }
+
+    /// A connect starts: it is refused (`refuse_next`), or goes ahead after
+    /// the connect delay, if any.
+    pub(super) fn begin_connect(&self) -> io::Result<Option<Duration>> {
+        let mut state = self.lock();
+        if state.refuse > 0 {
+            state.refuse -= 1;
+            let left = state.refuse;
+            drop(state);
+            return Err(self.error(
+                ErrorKind::ConnectionRefused,
+                format_args!("connection refused (refuse_next: {left} more to refuse)"),
+            ));
+        }
+        Ok(state.connect_delay)
+    }
+
     // ---- accept ----
 
     /// An accept that finishes now (a queued connection, or `NotConnected`
@@ -312,6 +350,10 @@ impl Hub {
     /// `connect_blocking`: waits on the condition variable until the connect
     /// finishes or its deadline passes.
     pub(super) fn connect_blocking(&self) -> io::Result<PipeEnd> {
+        if let Some(delay) = self.begin_connect()? {
+            // A blocking call runs on the wall clock.
+            std::thread::sleep(delay);
+        }
         let mut at = ConnectState::default();
         let mut wake = Wake::default();
         let mut state = self.lock();
@@ -377,6 +419,12 @@ impl Hub {
             .field("connectors", &state.connectors);
         if state.record {
             d.field("tapes", &state.tapes.len());
+        }
+        if state.refuse > 0 {
+            d.field("refuse_next", &state.refuse);
+        }
+        if let Some(delay) = state.connect_delay {
+            d.field("connect_delay", &delay);
         }
         drop(state);
         if let Some(serve) = &self.serve {
@@ -468,6 +516,7 @@ impl State {
             tape
         });
         let (client, server) = hub.blueprint.connection(self.made, tape);
+        self.links.extend(client.link());
         if hub.serve.is_some() {
             self.handoff = Some((self.made, server));
             return client;

@@ -48,6 +48,7 @@ impl Blueprint {
             self.end_names.clone(),
             Some(addr),
         );
+        super::builder::cut_both(&client, &server, self.config.faults.cut);
         if let Some(tape) = tape {
             client.record_onto(tape);
         }

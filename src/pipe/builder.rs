@@ -6,6 +6,7 @@ use super::blueprint::Blueprint;
 use super::channel::{knob, Config};
 use super::chunking::{new_seed, Chunking};
 use super::end::PipeEnd;
+use super::faults::{Cut, FaultConfig};
 
 /// The default capacity of each direction of a pipe: 64 KiB.
 ///
@@ -67,6 +68,10 @@ impl fmt::Debug for PipeBuilder {
             .field("interleave_pending", &self.config.interleave_pending)
             .field("cooperative", &self.config.cooperative)
             .field("chunking", &self.config.chunking)
+            .field("held", &self.config.faults.held)
+            .field("latency", &self.config.faults.latency)
+            .field("bandwidth", &self.config.faults.bandwidth)
+            .field("cut_after", &self.config.faults.cut)
             .field("seed", &self.seed)
             .field("name", &self.name)
             .field("end_names", &self.end_names)
@@ -93,6 +98,7 @@ impl PipeBuilder {
                 chunking: None,
                 seed: 0,
                 cooperative: true,
+                faults: FaultConfig::default(),
             },
             name: None,
             seed: None,
@@ -276,6 +282,89 @@ impl PipeBuilder {
         self
     }
 
+    /// Live fault: both directions start held, as if each end had called
+    /// [`PipeEnd::hold`] (release them with [`PipeEnd::release`], or through
+    /// a listener connection's [`Link`](crate::Link)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read, Write};
+    ///
+    /// let (mut a, mut b) = pipetap::PipeBuilder::new().held(true).build();
+    /// a.write_all(b"hi")?;
+    /// b.set_nonblocking(true)?;
+    /// assert_eq!(b.read(&mut [0; 2]).unwrap_err().kind(), ErrorKind::WouldBlock);
+    /// a.release()?;
+    /// assert_eq!(b.read(&mut [0; 2])?, 2);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn held(mut self, on: bool) -> Self {
+        self.config.faults.held = on;
+        self
+    }
+
+    /// Live fault: both directions deliver each write's bytes `d` after the
+    /// write (see [`PipeEnd::set_latency`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (a, _b) = pipetap::PipeBuilder::new().latency(Duration::from_millis(2)).build();
+    /// assert!(format!("{a:?}").contains("latency 2ms"));
+    /// ```
+    pub fn latency(mut self, d: std::time::Duration) -> Self {
+        self.config.faults.latency = Some(d).filter(|d| !d.is_zero());
+        self
+    }
+
+    /// Live fault: both directions carry at most `bytes_per_s` bytes per
+    /// second (see [`PipeEnd::set_bandwidth`]).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `bytes_per_s` is 0 (nothing would ever arrive).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pipetap::PipeBuilder::new().bandwidth(1_000_000).build();
+    /// assert!(format!("{a:?}").contains("bandwidth 1000000 B/s"));
+    /// ```
+    #[track_caller]
+    pub fn bandwidth(mut self, bytes_per_s: u64) -> Self {
+        assert!(
+            bytes_per_s > 0,
+            "pipetap: a bandwidth must be at least 1 byte per second"
+        );
+        self.config.faults.bandwidth = Some(bytes_per_s);
+        self
+    }
+
+    /// Live fault: each direction carries `n` bytes, then ends as `how`
+    /// says (see [`PipeEnd::cut_after`]). On a listener, every connection
+    /// is cut so.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read, Write};
+    /// use pipetap::Cut;
+    ///
+    /// let (mut a, mut b) = pipetap::PipeBuilder::new().cut_after(2, Cut::Reset).build();
+    /// assert_eq!(a.write(b"abc")?, 2);
+    /// let mut buf = [0; 4];
+    /// assert_eq!(b.read(&mut buf)?, 2);
+    /// assert_eq!(b.read(&mut buf).unwrap_err().kind(), ErrorKind::ConnectionReset);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn cut_after(mut self, n: usize, how: Cut) -> Self {
+        self.config.faults.cut = Some((n, how));
+        self
+    }
+
     /// The seed of the pipe's random chunking, instead of `PIPETAP_SEED` or
     /// a fresh one.
     ///
@@ -350,12 +439,15 @@ impl PipeBuilder {
         let mut config = self.config;
         config.seed = self.seed.unwrap_or_else(new_seed);
         let [a, b] = self.end_names.unwrap_or_else(|| ["a".into(), "b".into()]);
-        PipeEnd::pair(
+        let cut = config.faults.cut;
+        let (a, b) = PipeEnd::pair(
             config,
             self.name.map(Into::into),
             [a.into(), b.into()],
             None,
-        )
+        );
+        cut_both(&a, &b, cut);
+        (a, b)
     }
 
     /// The settings every connection of a listener is built from: the
@@ -369,6 +461,15 @@ impl PipeBuilder {
             .end_names
             .map_or(default_ends.map(Into::into), |ends| ends.map(Into::into));
         Blueprint::new(config, name, ends)
+    }
+}
+
+/// Cuts both directions of a new pipe, as a builder's `cut_after` asks.
+pub(super) fn cut_both(a: &PipeEnd, b: &PipeEnd, cut: Option<(usize, Cut)>) {
+    if let Some((n, how)) = cut {
+        // Never fail: the `Result`s mirror the other control calls.
+        let _ = a.cut_after(n, how);
+        let _ = b.cut_after(n, how);
     }
 }
 

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use super::call::{Op, Waiter};
 use super::chunking::{Chunker, Chunking};
+use super::clock;
+use super::faults::{Cut, FaultConfig, Faults};
 use super::label::{with_note, Label, Verdict};
 use super::ring::{Ring, Target};
 use super::wake::Wake;
@@ -50,6 +52,9 @@ pub(crate) struct Config {
     /// Async calls take part in task budgets (tokio's, or the futures
     /// door's own run limit).
     pub(crate) cooperative: bool,
+    /// Live faults every direction starts with (hold, latency, bandwidth,
+    /// cut).
+    pub(crate) faults: FaultConfig,
 }
 
 /// The futures door's budget: after this many ready calls in a row by the
@@ -104,6 +109,9 @@ struct Side {
     hold_after_fault: bool,
     /// Writes are held (see `hold_after_fault`).
     held: bool,
+    /// The direction's live faults send this side's calls down the general
+    /// path (see [`Faults::gates_reads`], [`Faults::gates_writes`]).
+    gated: bool,
     /// `max_read_len` / `max_write_len`.
     max_len: usize,
     interleave_pending: bool,
@@ -137,6 +145,7 @@ impl Side {
             fault_after: 0,
             hold_after_fault: false,
             held: false,
+            gated: false,
             max_len,
             interleave_pending,
             armed: interleave_pending || chunker.is_some(),
@@ -158,6 +167,7 @@ impl Side {
     fn rearm(&mut self) {
         self.armed = self.fault.is_some()
             || self.held
+            || self.gated
             || self.deadline.is_some()
             || self.chunker.is_some()
             || self.interleave_pending;
@@ -298,6 +308,9 @@ pub(crate) struct Channel {
     seed: u64,
     /// Which direction of its pipe this is (0 or 1): picks the random streams.
     index: u64,
+    /// Live faults (hold, latency, bandwidth, cut), allocated when the first
+    /// one is set: a plain direction pays one pointer.
+    faults: Option<Box<Faults>>,
 }
 
 /// The chunker of one side: its own random stream of the pipe's seed.
@@ -343,7 +356,18 @@ impl Channel {
             ),
             seed: config.seed,
             index,
+            faults: None,
         }
+        .with_faults(&config.faults)
+    }
+
+    /// Starts with a builder's live faults, if it set any.
+    fn with_faults(mut self, config: &FaultConfig) -> Self {
+        if !config.is_off() {
+            self.faults = Some(Box::new(Faults::from_config(config)));
+            self.sync_gates();
+        }
+        self
     }
 
     fn side(&self, op: Op) -> &Side {
@@ -534,11 +558,24 @@ impl Channel {
             Ok(0)
         } else if let Some(at) = self.reader.deadline_passed() {
             Err(label.deadline(waiter.call(Op::Read), Op::Read, at))
-        } else if self.ring.len() > 0 {
-            let limit = self.reader.limit();
+        } else if let n @ 1.. = self.readable(waiter) {
+            let limit = self.reader.limit().min(n);
             let n = self.ring.pop(dst, limit);
+            self.sync_gates();
             self.wake_side(Op::Write, wake);
             Ok(n)
+        } else if self.ring.len() > 0 {
+            // Held or in flight (live faults): end-of-stream and errors
+            // queue behind these bytes.
+            self.sync_gates();
+            match waiter {
+                Waiter::Nonblocking => Err(ErrorKind::WouldBlock.into()),
+                Waiter::Thread => return Attempt::Wait,
+                Waiter::Task(waker) => {
+                    self.park_reader_until_arrival(waker, wake);
+                    return Attempt::Wait;
+                }
+            }
         } else {
             match self.write_shut {
                 None => match waiter {
@@ -554,6 +591,9 @@ impl Channel {
                     }
                 },
                 Some(Shut::Eof) => Ok(0),
+                Some(Shut::Error(kind)) if self.faults.as_ref().is_some_and(|f| f.was_cut()) => {
+                    Err(label.cut(kind, waiter.call(Op::Read)))
+                }
                 Some(Shut::Error(kind)) => Err(match &self.verdict {
                     Some(verdict) => label.verdict(kind, Op::Read, waiter.call(Op::Read), verdict),
                     None => label.peer_error(kind, waiter.call(Op::Read)),
@@ -625,6 +665,11 @@ impl Channel {
             Err(label.injected(kind, Op::Write, waiter.call(Op::Write)))
         } else if self.write_shut == Some(Shut::Reset) {
             Err(label.broken_pipe(waiter.call(Op::Write), "the connection was reset"))
+        } else if self.write_shut.is_some() && self.faults.as_ref().is_some_and(|f| f.was_cut()) {
+            Err(label.broken_pipe(
+                waiter.call(Op::Write),
+                "this direction was cut (cut_after) and carries no more bytes",
+            ))
         } else if self.write_shut.is_some() {
             Err(label.broken_pipe(waiter.call(Op::Write), "this end's write side is shut down"))
         } else if self.read_shut {
@@ -642,13 +687,30 @@ impl Channel {
         } else if let Some(at) = self.writer.deadline_passed() {
             Err(label.deadline(waiter.call(Op::Write), Op::Write, at))
         } else {
-            let space = if self.writer.held { 0 } else { self.space() };
+            let mut space = if self.writer.held { 0 } else { self.space() };
+            // Live faults: a held rendezvous accepts nothing; a timed
+            // rendezvous hands over once its time has come.
+            let (mut now, mut due) = (None, None);
+            if let Some(f) = self.faults.as_deref_mut() {
+                if self.capacity == 0 && f.is_held() {
+                    space = 0;
+                } else if f.is_timed() {
+                    let t = clock::now(waiter);
+                    now = Some(t);
+                    if self.capacity == 0 {
+                        due = f.handover_wait(t);
+                        if due.is_some() {
+                            space = 0;
+                        }
+                    }
+                }
+            }
             if space == 0 {
                 return match waiter {
                     Waiter::Nonblocking => Attempt::Done(Err(ErrorKind::WouldBlock.into())),
                     Waiter::Thread => Attempt::Wait,
                     Waiter::Task(waker) => {
-                        self.writer.park_task(waker, wake);
+                        self.park_writer_until(waker, due, wake);
                         Attempt::Wait
                     }
                 };
@@ -657,9 +719,21 @@ impl Channel {
             if self.writer.fault.is_some() && self.writer.fault_after > 0 {
                 limit = limit.min(self.writer.fault_after);
             }
+            if let Some(f) = self.faults.as_deref() {
+                limit = f.write_limit(limit);
+                if self.capacity == 0 {
+                    limit = f.handover_limit(limit);
+                }
+            }
             let n = self.ring.push(src, space.min(limit));
             if self.writer.fault.is_some() {
                 self.writer.fault_after -= n;
+            }
+            if let Some(f) = self.faults.as_deref_mut() {
+                if let Some(how) = f.wrote(n, now, self.capacity == 0) {
+                    self.cut_happens(how, wake);
+                }
+                self.sync_gates();
             }
             self.wake_side(Op::Read, wake);
             Ok(n)
@@ -688,6 +762,10 @@ impl Channel {
         self.dropped += self.ring.len();
         self.ring.clear();
         self.demand = 0;
+        if let Some(f) = self.faults.as_deref_mut() {
+            f.clear();
+            self.sync_gates();
+        }
         self.wake_everyone(wake);
     }
 
@@ -700,6 +778,12 @@ impl Channel {
         self.dropped += self.ring.len();
         self.ring.clear();
         self.demand = 0;
+        if let Some(f) = self.faults.as_deref_mut() {
+            // Held and flying bytes go with the rest.
+            f.clear();
+            f.release();
+            self.sync_gates();
+        }
         self.wake_everyone(wake);
     }
 
@@ -822,6 +906,210 @@ impl Channel {
         self.wake_side(op, wake);
     }
 
+    // ---- live faults (`hold`, latency, bandwidth, `cut_after`) ----
+
+    /// The bytes the reader may take now: all buffered ones, unless live
+    /// faults hold some or keep them in flight.
+    #[inline]
+    fn readable(&mut self, waiter: Waiter<'_>) -> usize {
+        let buffered = self.ring.len();
+        match self.faults.as_deref_mut() {
+            None => buffered,
+            Some(f) => f.readable(buffered, || clock::now(waiter)),
+        }
+    }
+
+    /// Sends each side's calls down the general path while the live faults
+    /// need it, and back to the fast paths once they do not.
+    fn sync_gates(&mut self) {
+        let (reads, writes) = self
+            .faults
+            .as_deref()
+            .map_or((false, false), |f| (f.gates_reads(), f.gates_writes()));
+        if self.reader.gated != reads {
+            self.reader.gated = reads;
+            self.reader.rearm();
+        }
+        if self.writer.gated != writes {
+            self.writer.gated = writes;
+            self.writer.rearm();
+        }
+    }
+
+    /// A reader's task waits for held or flying bytes: woken by a release,
+    /// or by its clock when the next bytes arrive.
+    fn park_reader_until_arrival(&mut self, waker: &Waker, wake: &mut Wake) {
+        let fresh = !self
+            .reader
+            .waker
+            .as_ref()
+            .is_some_and(|w| w.will_wake(waker));
+        self.reader.park_task(waker, wake);
+        if let Some(f) = self.faults.as_deref_mut() {
+            if f.is_held() {
+                return;
+            }
+            if let Some(at) = f.next_arrival() {
+                if f.arm_read_timer(at, fresh) {
+                    wake.live_timer(at, waker.clone());
+                }
+            }
+        }
+    }
+
+    /// A writer's task waits for room, or (capacity 0 under latency or
+    /// bandwidth) until `due`, on its clock.
+    fn park_writer_until(&mut self, waker: &Waker, due: Option<Instant>, wake: &mut Wake) {
+        let fresh = !self
+            .writer
+            .waker
+            .as_ref()
+            .is_some_and(|w| w.will_wake(waker));
+        self.writer.park_task(waker, wake);
+        if let (Some(at), Some(f)) = (due, self.faults.as_deref_mut()) {
+            if f.arm_write_timer(at, fresh) {
+                wake.live_timer(at, waker.clone());
+            }
+        }
+    }
+
+    /// When a blocking call on `op`'s side must look again for the live
+    /// faults: the next arrival (reads), the hand-over time (writes).
+    fn live_due(&self, op: Op) -> Option<Instant> {
+        let f = self.faults.as_deref()?;
+        match op {
+            Op::Read if !f.is_held() => f.next_arrival(),
+            Op::Read => None,
+            Op::Write if self.capacity == 0 => f.handover_due(),
+            Op::Write => None,
+        }
+    }
+
+    /// The direction reached its cut: the reader gets `how` once it has
+    /// drained the buffer, the writer's later writes fail, and a `Reset` or
+    /// `Error` cut closes the other direction too (through the waker the
+    /// pipe gave, run after the lock is released).
+    fn cut_happens(&mut self, how: Cut, wake: &mut Wake) {
+        let shut = match how.error_kind() {
+            None => Shut::Eof,
+            Some(kind) => Shut::Error(kind),
+        };
+        self.shut_write(shut, wake);
+        if let Some(hook) = self.faults.as_deref_mut().and_then(Faults::take_on_cut) {
+            wake.hook(hook);
+        }
+    }
+
+    /// The live faults, allocated on first use.
+    fn faults_mut(&mut self) -> &mut Faults {
+        self.faults.get_or_insert_with(Box::default)
+    }
+
+    /// A knob changed: the fast paths are on or off, and every waiter looks
+    /// again.
+    fn faults_changed(&mut self, wake: &mut Wake) {
+        self.sync_gates();
+        self.wake_everyone(wake);
+    }
+
+    /// `hold` (`until: None`) or `hold_for`: the hold's number, for
+    /// [`release_hold`](Self::release_hold).
+    pub(crate) fn hold(&mut self, until: Option<Instant>, wake: &mut Wake) -> u64 {
+        let gen = self.faults_mut().hold(until);
+        self.faults_changed(wake);
+        gen
+    }
+
+    /// `release`: held bytes are delivered.
+    pub(crate) fn release_live(&mut self, wake: &mut Wake) {
+        if let Some(f) = self.faults.as_deref_mut() {
+            f.release();
+            self.faults_changed(wake);
+        }
+    }
+
+    /// A `hold_for` ran out: ends hold `gen` if it is still on.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn release_hold(&mut self, gen: u64, wake: &mut Wake) {
+        if let Some(f) = self.faults.as_deref_mut() {
+            if f.release_hold(gen) {
+                self.faults_changed(wake);
+            }
+        }
+    }
+
+    /// `set_latency`: for the bytes written from now on.
+    pub(crate) fn set_latency(&mut self, latency: Option<Duration>, wake: &mut Wake) {
+        if latency.is_none() && self.faults.is_none() {
+            return;
+        }
+        self.faults_mut().set_latency(latency);
+        self.faults_changed(wake);
+    }
+
+    /// `set_bandwidth`: for the bytes written from now on.
+    ///
+    /// `Some(0)` is `InvalidInput`: nothing would ever arrive.
+    pub(crate) fn set_bandwidth(
+        &mut self,
+        bandwidth: Option<u64>,
+        wake: &mut Wake,
+    ) -> io::Result<()> {
+        if bandwidth == Some(0) {
+            return Err(io::Error::new(
+                ErrorKind::InvalidInput,
+                "pipetap: a bandwidth of 0 bytes per second would deliver nothing (use hold)",
+            ));
+        }
+        if bandwidth.is_none() && self.faults.is_none() {
+            return Ok(());
+        }
+        self.faults_mut().set_bandwidth(bandwidth);
+        self.faults_changed(wake);
+        Ok(())
+    }
+
+    /// `cut_after`: `n` more bytes, then `how`; `on_cut` closes the other
+    /// direction after a `Reset` or `Error` cut. A direction already shut
+    /// is left as it is.
+    pub(crate) fn cut_after(&mut self, n: usize, how: Cut, on_cut: Option<Waker>, wake: &mut Wake) {
+        if self.write_shut.is_some() {
+            return;
+        }
+        let f = self.faults_mut();
+        f.set_cut(n, how, on_cut);
+        if let Some(how) = f.cut_now() {
+            self.cut_happens(how, wake);
+        }
+        self.faults_changed(wake);
+    }
+
+    /// The writing end is dropped: held bytes are released first, then the
+    /// reader sees end-of-stream behind them.
+    pub(crate) fn writer_dropped(&mut self, wake: &mut Wake) {
+        if let Some(f) = self.faults.as_deref_mut() {
+            f.release();
+            self.sync_gates();
+        }
+        self.shut_write(Shut::Eof, wake);
+    }
+
+    /// Whether live faults hold bytes, keep them in flight, or time a
+    /// hand-over: the direction may still deliver without any call.
+    /// (For the deadlock verdict, which must count this as pending.)
+    #[allow(dead_code)]
+    pub(crate) fn live_pending(&self) -> bool {
+        self.faults.as_deref().is_some_and(Faults::is_pending)
+    }
+
+    /// The live faults in words (`held`, `latency 20ms`, ...).
+    pub(crate) fn describe_faults(&self) -> Vec<String> {
+        self.faults
+            .as_deref()
+            .map(|f| f.describe(Instant::now()))
+            .unwrap_or_default()
+    }
+
     // ---- a scripted peer's hooks (`crate::script`) ----
 
     /// Arms a one-shot error for the writer's call that comes once `after`
@@ -899,10 +1187,13 @@ impl Channel {
         let timeout_at = side
             .timeout
             .map(|t| *started.get_or_insert_with(Instant::now) + t);
-        let until = match (side.deadline, timeout_at) {
+        let mut until = match (side.deadline, timeout_at) {
             (Some(d), Some(t)) => Some(d.min(t)),
             (d, t) => d.or(t),
         };
+        if let Some(due) = self.live_due(op) {
+            until = Some(until.map_or(due, |u| u.min(due)));
+        }
         WaitLimit { until, timeout_at }
     }
 
@@ -967,6 +1258,7 @@ impl Channel {
             read_chunking: self.reader.chunker.as_ref().map(|c| c.chunking.clone()),
             write_chunking: self.writer.chunker.as_ref().map(|c| c.chunking.clone()),
             seed: self.seed,
+            faults: self.describe_faults(),
         }
     }
 }
@@ -1035,6 +1327,8 @@ pub(crate) struct DebugState {
     pub(crate) read_chunking: Option<Chunking>,
     pub(crate) write_chunking: Option<Chunking>,
     pub(crate) seed: u64,
+    /// The direction's live faults in words (empty when none is set).
+    pub(crate) faults: Vec<String>,
 }
 
 /// A length knob for display: `None` when it is off.

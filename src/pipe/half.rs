@@ -830,8 +830,10 @@ impl WriteHalf {
 }
 
 impl Drop for WriteHalf {
+    /// Held bytes are released first (live faults), then the peer reads
+    /// end-of-stream behind them.
     fn drop(&mut self) {
-        self.shut(Shut::Eof);
+        self.dir().update(|chan, wake| chan.writer_dropped(wake));
     }
 }
 
@@ -892,6 +894,9 @@ impl fmt::Debug for SideDebug<'_> {
         }
         if let Some(k) = fault {
             d.field(fault_name, &k);
+        }
+        if !self.incoming && !s.faults.is_empty() {
+            d.field("live_faults", &s.faults);
         }
         d.finish()
     }

@@ -183,6 +183,18 @@ impl Label {
         )
     }
 
+    /// The reader reached the cut of a direction cut by `cut_after`.
+    pub(crate) fn cut(&self, kind: ErrorKind, call: &str) -> io::Error {
+        self.error(
+            kind,
+            Op::Read,
+            format_args!(
+                "{call} failed: the bytes end {} sends were cut (cut_after)",
+                self.writer_end
+            ),
+        )
+    }
+
     pub(crate) fn peer_error(&self, kind: ErrorKind, call: &str) -> io::Error {
         self.error(
             kind,

@@ -65,6 +65,7 @@ fn to_direction(state: &DebugState, read: Waits, write: Waits) -> DirectionSnaps
     if let Some(kind) = state.write_fault {
         knobs.push(format!("fail_next_write {kind:?}"));
     }
+    knobs.extend(state.faults.iter().cloned());
     let writer = side(write, knobs);
     DirectionSnapshot {
         buffered: state.buffered,

@@ -4,9 +4,14 @@
 //! - [`builder`], [`end`] and [`half`]: the public handles and their controls,
 //!   each a call into a direction;
 //! - [`direction`]: how calls wait (a task's waker, or a spin and a condvar);
+//! - [`link`]: the live faults of a connection whose ends the test does not
+//!   hold ([`Link`]), and the knob calls `PipeEnd` shares with it;
 //! - [`channel`]: the state machine of one direction; every behaviour and
 //!   setting lives here (reads, writes, close, deadlines and timeouts, fault
 //!   knobs, `interleave_pending`, the rendezvous hand-off);
+//! - [`faults`]: the live faults of one direction (hold, latency, bandwidth,
+//!   cut) and the bytes they keep in flight; [`clock`]: the clock their
+//!   timers run on;
 //! - [`label`]: the names and error messages; [`call`]: which side a call is
 //!   on and how it waits; `live`: what a hang report shows of a pipe;
 //! - [`wake`]: wake-ups collected under the lock and delivered after it, and
@@ -26,12 +31,16 @@ mod builder;
 mod call;
 mod channel;
 mod chunking;
+mod clock;
 mod direction;
 mod end;
+mod end_faults;
+mod faults;
 #[cfg(feature = "futures")]
 mod futures_io;
 mod half;
 mod label;
+mod link;
 #[cfg(not(loom))]
 mod live;
 #[cfg(not(loom))]
@@ -49,9 +58,13 @@ mod wire;
 pub(crate) use blueprint::Blueprint;
 pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
 pub use chunking::Chunking;
+/// The clock of the live faults, for the listener's connect delay.
+pub(crate) use clock::{now_here as clock_now, wake_at as clock_wake_at};
 pub use end::{PipeEnd, ReuniteError};
+pub use faults::Cut;
 pub use half::{ReadHalf, WriteHalf};
 pub(crate) use label::Verdict;
+pub use link::{Link, LinkDirection};
 pub(crate) use timer::wake_at;
 #[cfg(not(loom))]
 pub(crate) use wire::Wire;

@@ -62,6 +62,13 @@ pub(crate) struct Wake {
     /// A deadline the timer thread must wake a task at (rare: only pending
     /// calls with a deadline).
     timer: Option<Box<(Instant, Waker)>>,
+    /// A live fault's time (latency, bandwidth) a task must be woken at, on
+    /// the clock of the call: inline, so a delayed direction allocates
+    /// nothing per write.
+    live_timer: Option<(Instant, Waker)>,
+    /// Run after the lock is released, whatever else: a cut closing the
+    /// other direction (which takes that direction's lock).
+    hook: Option<Waker>,
 }
 
 impl Wake {
@@ -98,6 +105,22 @@ impl Wake {
         self.timer = Some(Box::new((at, waker)));
     }
 
+    /// `waker`'s task must be woken at `at` on the clock of the call (live
+    /// faults); a later request of the same call replaces an earlier one.
+    pub(crate) fn live_timer(&mut self, at: Instant, waker: Waker) {
+        self.signals |= TASKS;
+        self.live_timer = Some((at, waker));
+    }
+
+    /// `hook` must be woken once the lock is released.
+    pub(crate) fn hook(&mut self, hook: Waker) {
+        self.signals |= TASKS;
+        if let Some(old) = self.hook.replace(hook) {
+            // Never two in one call; keep the promise anyway.
+            self.task(old);
+        }
+    }
+
     #[inline]
     fn is_empty(&self) -> bool {
         self.signals == 0
@@ -125,6 +148,12 @@ impl Wake {
         if let Some(timer) = self.timer {
             let (at, waker) = *timer;
             timer::wake_at(at, waker);
+        }
+        if let Some((at, waker)) = self.live_timer {
+            super::clock::wake_at(at, waker);
+        }
+        if let Some(hook) = self.hook {
+            wake_contained(hook);
         }
         let [first, second] = self.tasks;
         if let Some(waker) = first {
