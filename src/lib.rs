@@ -213,7 +213,12 @@
 //!
 //! A recorded session becomes a script with [`Script::from_tape`] or, saved
 //! as a file, [`Script::from_file`]: record once against the real server,
-//! replay in every run without it. What the client randomises on every run
+//! replay in every run without it. A client that dials (hyper-util's
+//! `Client`, tonic, a pool) replays behind a connector:
+//! [`Listener::save_tapes`] writes one file per recorded connection and
+//! [`Connector::replay_dir`] (or [`Connector::scripted`]) serves the N-th
+//! connection with the N-th script, checked by [`ScriptedPeers::finish`].
+//! What the client randomises on every run
 //! (a websocket client's frame mask, SCRAM, TLS) cannot be replayed; see
 //! [`script`] for what to do instead.
 //!
@@ -223,11 +228,15 @@
 //! diff (`>` lines for what the recorded side wrote, `<` for what it read,
 //! bytes escaped as in Rust strings, a version header), [`Tape::load`] reads
 //! it back exactly, and [`Tape::assert_matches_file`] compares a tape with
-//! one turn by turn. `PIPETAP_UPDATE=1 cargo test` writes or refreshes the
-//! files (and says which, on the real stderr); without it a missing or
-//! different file fails with the diff and the command to run; where `CI` is
-//! set nothing is ever written. Relative paths start at the current
-//! directory, which `cargo test` sets to the crate root.
+//! one turn by turn, with a review step as insta's snapshots have: a
+//! missing or different file fails with the diff and leaves the run's
+//! transcript beside it as `FILE.new`; renaming it to `FILE` (or rerunning
+//! with `PIPETAP_UPDATE=1`) accepts it, and the failure names every pending
+//! `.new` file of the run. A passing test removes its stale `FILE.new`.
+//! `PIPETAP_UPDATE=new` writes only missing files, `PIPETAP_UPDATE=1` (or
+//! `always`) rewrites differing ones too (saying which, on the real
+//! stderr); where `CI` is set nothing is ever written. Relative paths start
+//! at the current directory, which `cargo test` sets to the crate root.
 //!
 //! ```
 //! use std::io::{self, Read, Write};
@@ -242,10 +251,12 @@
 //! server.write_all(b"+PONG\r\n")?;
 //! conn.read_exact(&mut [0; 7])?;
 //!
-//! let path = std::env::temp_dir().join("pipetap-crate-doc.tape");
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("ping.tape");
 //! # std::fs::write(&path, "pipetap-tape v1\n> \"PING\\r\\n\"\n< \"+PONG\\r\\n\"\n")?;
 //! // In a test: `tape.assert_matches_file("tests/tapes/ping.tape")`, the
-//! // file written once by `PIPETAP_UPDATE=1 cargo test` and committed.
+//! // file accepted once from its `.new` (or written by
+//! // `PIPETAP_UPDATE=1 cargo test`) and committed.
 //! tape.assert_matches_file(&path);
 //! assert_eq!(
 //!     std::fs::read_to_string(&path)?,

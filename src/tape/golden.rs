@@ -1,28 +1,16 @@
 //! Golden transcripts: [`Tape::assert_matches_file`] compares a tape with a
-//! tape file turn by turn, and writes the file under `PIPETAP_UPDATE=1`.
+//! tape file turn by turn; what it may write (`FILE.new` for review, or the
+//! file under `PIPETAP_UPDATE`) is [`super::review`]'s.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 
 use super::assert::Mismatch;
+use super::review::{self, tell, Mode, UPDATE_VAR};
 use super::file::FileEvent;
 use super::holes::turns_of;
 use super::{diff, file, Event, Tape};
 use crate::template::{self, Kept, Piece};
-
-/// The variable that makes [`Tape::assert_matches_file`] write its file.
-pub(crate) const UPDATE_VAR: &str = "PIPETAP_UPDATE";
-
-/// Whether an environment variable is set to something other than empty,
-/// `0` or `false`.
-fn flag(name: &str) -> bool {
-    std::env::var_os(name).is_some_and(|v| {
-        let v = v.to_string_lossy();
-        let v = v.trim();
-        !(v.is_empty() || v == "0" || v.eq_ignore_ascii_case("false"))
-    })
-}
 
 /// One turn: adjacent events of one direction merged.
 #[derive(PartialEq, Eq)]
@@ -54,28 +42,6 @@ fn side(write: bool) -> &'static str {
         "written (>)"
     } else {
         "read (<)"
-    }
-}
-
-/// How to refresh the file, for failure messages.
-fn how_to_update() -> String {
-    let test = std::thread::current()
-        .name()
-        // libtest names each test's thread after the test (`module::name`);
-        // any other thread name would not filter anything.
-        .filter(|n| {
-            *n != "main"
-                && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-        })
-        .map(|n| format!(" {n}"))
-        .unwrap_or_default();
-    if flag("CI") {
-        format!(
-            "  (CI is set, so files are never written here; run `{UPDATE_VAR}=1 cargo test{test}` locally and commit the file)"
-        )
-    } else {
-        format!("  to accept the new transcript, run: {UPDATE_VAR}=1 cargo test{test}")
     }
 }
 
@@ -241,26 +207,30 @@ impl Tape {
     }
 }
 
-/// Says something on the process's real stderr, past the test harness's
-/// capture (which only catches `print!`/`eprint!`).
-fn tell(message: &str) {
-    let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_all(message.as_bytes());
-    let _ = stderr.flush();
-}
-
 impl Tape {
     /// Asserts that the tape matches the tape file at `path`, turn by turn:
     /// adjacent events of one direction are merged on both sides, because
     /// where reads and writes split depends on scheduling and fault knobs.
     ///
-    /// - With `PIPETAP_UPDATE=1` in the environment it writes the file
-    ///   instead (creating its folders), says so on the process's real
-    ///   stderr (not the captured test output), and passes.
-    /// - A missing file without it fails with a message saying how to
-    ///   create it.
-    /// - Where `CI` is set (to anything but `false` or `0`) it never writes,
-    ///   whatever `PIPETAP_UPDATE` says.
+    /// A golden file changes through a review step, as insta's snapshots
+    /// do:
+    ///
+    /// - **On a mismatch** (a differing, missing or malformed file) it
+    ///   writes the run's transcript beside the golden file as `FILE.new`
+    ///   (as an update would write it: holes kept where the new bytes fit
+    ///   them, redacted values replaced) and fails. The message says how to
+    ///   accept it (rename `FILE.new` to `FILE`, or rerun with
+    ///   `PIPETAP_UPDATE=1`) and names every pending `.new` file this
+    ///   process wrote, so a reviewer can diff them first.
+    /// - **A passing test removes its stale `FILE.new`.**
+    /// - **`PIPETAP_UPDATE=new`** writes only missing files (a differing
+    ///   one still fails with its `FILE.new`); **`PIPETAP_UPDATE=1`** (or
+    ///   `always`) writes missing and differing files. Either creates the
+    ///   file's folders, says so on the process's real stderr (not the
+    ///   captured test output), and passes.
+    /// - **Where `CI` is set** (to anything but empty, `false` or `0`) it
+    ///   never writes anything, neither `FILE.new` nor the file, whatever
+    ///   `PIPETAP_UPDATE` says.
     ///
     /// Relative paths are relative to the current directory, which
     /// `cargo test` sets to the crate root.
@@ -268,8 +238,8 @@ impl Tape {
     /// # Panics
     ///
     /// If the tape and the file differ (with the turn, the offset and the
-    /// hex diff), if the file is missing or malformed, or if it cannot be
-    /// written.
+    /// hex diff), if the file is missing or malformed (each time with the
+    /// review step above), or if it cannot be read or written.
     ///
     /// # Examples
     ///
@@ -284,8 +254,17 @@ impl Tape {
     /// server.write_all(b"+PONG\r\n")?;
     /// conn.read_exact(&mut [0; 7])?;
     ///
-    /// let path = std::env::temp_dir().join("pipetap-doc-golden.tape");
-    /// # std::fs::write(&path, "pipetap-tape v1\n> \"PING\\r\\n\"\n< \"+PONG\\r\\n\"\n")?;
+    /// # std::env::remove_var("CI");
+    /// # std::env::remove_var("PIPETAP_UPDATE");
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("ping.tape");
+    /// // The first run has no golden file: it fails, leaving the transcript
+    /// // in ping.tape.new for review.
+    /// let err = tape.try_assert_matches_file(&path).unwrap_err().to_string();
+    /// assert!(err.contains("for review; to accept it, rename it to ping.tape"));
+    /// // The reviewer accepts it...
+    /// std::fs::rename(dir.path().join("ping.tape.new"), &path)?;
+    /// // ...and from then on the test compares.
     /// tape.assert_matches_file(&path);
     /// # Ok::<(), std::io::Error>(())
     /// ```
@@ -297,8 +276,8 @@ impl Tape {
     }
 
     /// Checks that the tape matches the tape file at `path`, as
-    /// [`assert_matches_file`](Tape::assert_matches_file) does (writing it
-    /// under `PIPETAP_UPDATE=1`).
+    /// [`assert_matches_file`](Tape::assert_matches_file) does (the same
+    /// review step: `FILE.new` on a mismatch, `PIPETAP_UPDATE`, `CI`).
     ///
     /// # Errors
     ///
@@ -308,7 +287,7 @@ impl Tape {
         let path = path.as_ref();
         let events = self.events();
         let actual = turns(&events);
-        let update = flag(UPDATE_VAR) && !flag("CI");
+        let mode = Mode::from_env();
         let existing = match std::fs::read(path) {
             Ok(bytes) => Some(bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -329,20 +308,23 @@ impl Tape {
             Some(Ok(expected)) => compare(expected, &actual),
             _ => None,
         };
-        if update {
-            if matches!(parsed, Some(Ok(_))) && difference.is_none() {
-                return Ok(());
-            }
+        if matches!(parsed, Some(Ok(_))) && difference.is_none() {
+            review::passed(path, mode);
+            return Ok(());
+        }
+        // What an update writes, and what a mismatch leaves for review.
+        let old = match &parsed {
+            Some(Ok(old)) => &old[..],
+            _ => &[],
+        };
+        let contents = file::render_doc(&self.refreshed(old, &actual));
+        if mode.writes_golden(existing.is_none()) {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| {
                     Mismatch::new(format!("cannot create folder {}: {e}", dir.display()))
                 })?;
             }
-            let old = match &parsed {
-                Some(Ok(old)) => &old[..],
-                _ => &[],
-            };
-            std::fs::write(path, file::render_doc(&self.refreshed(old, &actual))).map_err(|e| {
+            std::fs::write(path, &contents).map_err(|e| {
                 Mismatch::new(format!("cannot write tape file {}: {e}", path.display()))
             })?;
             let verb = if existing.is_some() {
@@ -356,31 +338,25 @@ impl Tape {
                 actual.len(),
                 events.len()
             ));
+            review::passed(path, mode);
             return Ok(());
         }
-        match parsed {
-            None => Err(Mismatch::new(format!(
-                "tape file {} does not exist (relative paths start at {})\n{}",
+        let headline = match (&parsed, difference) {
+            (None, _) => format!(
+                "tape file {} does not exist (relative paths start at {})",
                 path.display(),
                 std::env::current_dir()
                     .map(|d| d.display().to_string())
                     .unwrap_or_else(|_| "the current directory".into()),
-                how_to_update().replace("accept the new transcript", "create it")
-            ))),
-            Some(Err(e)) => Err(Mismatch::new(format!(
-                "tape file {} is malformed: {e}\n{}",
+            ),
+            (Some(Err(e)), _) => format!("tape file {} is malformed: {e}", path.display()),
+            (Some(Ok(_)), difference) => format!(
+                "the tape differs from tape file {} (compared turn by turn)\n{}",
                 path.display(),
-                how_to_update().replace("accept the new transcript", "write it afresh")
-            ))),
-            Some(Ok(_)) => match difference {
-                None => Ok(()),
-                Some(difference) => Err(Mismatch::new(format!(
-                    "the tape differs from tape file {} (compared turn by turn)\n{}{}",
-                    path.display(),
-                    difference,
-                    how_to_update()
-                ))),
-            },
-        }
+                difference.unwrap_or_default().trim_end()
+            ),
+        };
+        let footer = review::fail(path, mode, existing.is_none(), &contents);
+        Err(Mismatch::new(format!("{headline}\n{footer}")))
     }
 }

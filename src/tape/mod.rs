@@ -37,6 +37,7 @@ mod golden;
 pub(crate) mod hexdump;
 mod holes;
 mod live;
+mod review;
 mod wait;
 mod wait_for;
 mod writer;
