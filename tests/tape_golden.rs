@@ -145,6 +145,34 @@ fn the_message_names_every_pending_new_file_of_the_run() {
 }
 
 #[test]
+fn the_new_file_is_redacted_and_keeps_the_golden_file_s_holes() {
+    let (_dir, path) = golden("login.tape");
+    // The golden file has a hole for the session id the server picks.
+    std::fs::write(
+        &path,
+        "pipetap-tape v2\n> \"LOGIN token\\n\"\n< \"OK session={{_}}\\n\"\n",
+    )
+    .unwrap();
+    let (client, mut server) = pipetap::pipe();
+    let (conn, recorded) = client.record();
+    let mut conn = conn.record_reads();
+    conn.write_all(b"LOGIN s3cret\n").unwrap();
+    server.read_exact(&mut [0; 13]).unwrap();
+    server.write_all(b"OK session=42\n").unwrap();
+    conn.read_exact(&mut [0; 14]).unwrap();
+    recorded.redact("token", "s3cret");
+    let err = with_env(None, None, || recorded.try_assert_matches_file(&path)).unwrap_err();
+    assert!(err.to_string().contains("differs"), "{err}");
+    let new = std::fs::read_to_string(new_of(&path)).unwrap();
+    assert!(!new.contains("s3cret"), "{new}");
+    assert!(new.contains("LOGIN {{token}}\\n"), "{new}");
+    assert!(
+        new.contains("OK session={{_}}\\n"),
+        "the hole is kept: {new}"
+    );
+}
+
+#[test]
 fn a_passing_test_removes_its_stale_new_file() {
     let (_dir, path) = golden("ping.tape");
     std::fs::write(&path, PING_PONG).unwrap();

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::assert::Mismatch;
-use super::review::{self, tell, Mode, UPDATE_VAR};
 use super::file::FileEvent;
 use super::holes::turns_of;
+use super::review::{self, tell, Mode, UPDATE_VAR};
 use super::{diff, file, Event, Tape};
 use crate::template::{self, Kept, Piece};
 
