@@ -334,6 +334,10 @@ pub mod script;
 #[cfg(not(loom))]
 pub use script::{Captures, Finished, Script, ScriptError, ScriptErrorKind, ScriptPeer};
 
+#[cfg(not(loom))]
+#[doc(hidden)]
+pub mod fuzzing;
+
 #[doc = include_str!("../RECIPES.md")]
 pub mod recipes {}
 

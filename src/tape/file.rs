@@ -370,16 +370,21 @@ pub(crate) fn parse_doc(text: &str) -> io::Result<Vec<FileEvent>> {
         .collect()
 }
 
+/// Parses the bytes of a tape file; a file that is not UTF-8 fails with
+/// the line of its first bad byte.
+pub(crate) fn parse_bytes(bytes: &[u8]) -> io::Result<Vec<FileEvent>> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        let line = 1 + good.iter().filter(|&&b| b == b'\n').count();
+        bad(line, format!("not UTF-8 text ({e})"))
+    })?;
+    parse_doc(text)
+}
+
 /// Reads and parses the tape file at `path`; errors name the file.
 pub(crate) fn read_doc(path: &Path) -> io::Result<Vec<FileEvent>> {
-    let text = std::fs::read(path)?;
-    let text = String::from_utf8(text).map_err(|e| {
-        io::Error::new(
-            ErrorKind::InvalidData,
-            format!("tape file {}: not UTF-8 text ({e})", path.display()),
-        )
-    })?;
-    parse_doc(&text).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+    let bytes = std::fs::read(path)?;
+    parse_bytes(&bytes).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
 }
 
 impl Tape {
