@@ -101,7 +101,7 @@ fn blocking_read_nobody_writes_to_reports_the_waiting_thread() {
 
     let text = report.to_string();
     assert!(
-        text.starts_with("pipetap::within(100ms) at tests/hang.rs:"),
+        text.starts_with("pipetap::try_within(100ms) at tests/hang.rs:"),
         "{text}"
     );
     let pipe = section(&text, r#"pipe "hang-blocking""#);
@@ -231,7 +231,7 @@ fn async_read_nobody_writes_to_reports_the_waiting_task(
         })
     });
     assert!(
-        text.starts_with("pipetap::within_async(100ms) at tests/hang.rs:"),
+        text.starts_with("pipetap::try_within_async(100ms) at tests/hang.rs:"),
         "{text}"
     );
     let pipe = section(&text, &format!("pipe \"hang-async-{executor:?}\""));

@@ -57,7 +57,7 @@ pub fn within_async<F: Future>(limit: Duration, future: F) -> Within<F> {
     Within {
         inner: TryWithin {
             future,
-            bound: Bound::new(limit, Location::caller()),
+            bound: Bound::new(limit, Location::caller(), "within_async"),
         },
     }
 }
@@ -86,7 +86,7 @@ pub fn within_async<F: Future>(limit: Duration, future: F) -> Within<F> {
 pub fn try_within_async<F: Future>(limit: Duration, future: F) -> TryWithin<F> {
     TryWithin {
         future,
-        bound: Bound::new(limit, Location::caller()),
+        bound: Bound::new(limit, Location::caller(), "try_within_async"),
     }
 }
 
@@ -121,15 +121,18 @@ struct Bound {
     /// poll by the same task does not arm the timer again.
     armed: Option<Waker>,
     site: &'static Location<'static>,
+    /// The function that made it, for the report.
+    called: &'static str,
     thread: Option<Arc<str>>,
     /// Waiting tasks note the time while this future lives.
     _watch: Watch,
 }
 
 impl Bound {
-    fn new(limit: Duration, site: &'static Location<'static>) -> Self {
+    fn new(limit: Duration, site: &'static Location<'static>, called: &'static str) -> Self {
         Bound {
             limit,
+            called,
             deadline: Instant::now().checked_add(limit),
             armed: None,
             site,
@@ -146,7 +149,10 @@ impl Bound {
         };
         if Instant::now() >= at {
             self.armed = None;
-            let cause = Cause::Future(self.limit);
+            let cause = Cause::Future {
+                limit: self.limit,
+                called: self.called,
+            };
             return Poll::Ready(HangReport::take(cause, self.site, self.thread.clone()));
         }
         let waker = cx.waker();

@@ -12,6 +12,7 @@ mod future;
 pub(crate) mod registry;
 mod report;
 pub(crate) mod snapshot;
+mod verdict;
 pub(crate) mod watch;
 
 pub use future::{try_within_async, within_async, TryWithin, Within};
@@ -20,7 +21,7 @@ pub use report::HangReport;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use report::{current_thread, Cause};
 
@@ -31,6 +32,63 @@ use report::{current_thread, Cause};
 /// The thread gets the caller's name (under `cargo test`, the test's), so
 /// the pipes and tapes `f` creates are listed first in the report, with
 /// those the caller created.
+///
+/// # Deadlocks are reported at once
+///
+/// When the closure's thread waits in a pipe that can never move again,
+/// `within` does not wait for `limit`: it fails at once with a report that
+/// starts `deadlock:` and says who waits on whom. The commonest case is two
+/// sides that both read first (or both write into full buffers). The
+/// verdict is given only when pipetap sees that nothing can change:
+///
+/// - the closure's own thread is asleep in a pipe call;
+/// - every live side of each pipe involved (each end's reading and writing
+///   side, unless shut or dropped) is held by such a wait: a thread asleep
+///   in a call through an owned end or half (`&mut`), or a scripted peer
+///   on a `write` step (it waits for the code to write). A wait through a
+///   whole [`PipeEnd`](crate::PipeEnd) holds both of its sides; after
+///   [`into_split`](crate::PipeEnd::into_split) each half needs a wait of
+///   its own;
+/// - each wait is one the others cannot satisfy: a read with nothing
+///   buffered, a write with no room (a full buffer, or a rendezvous pipe
+///   with no reader);
+/// - nothing pending can change it: no deadline or per-call timeout on any
+///   side, no held writes, no script on a `read` or `wait` step.
+///
+/// What it cannot see, it does not guess: a wait through a shared
+/// `&PipeEnd`, `&ReadHalf` or `&WriteHalf` never counts (another thread may
+/// hold the same reference), nor does a thread that holds an end but waits
+/// elsewhere (a lock, a channel, a `join`), nor a closure that waits on
+/// anything but a pipe (it may be joining the threads that are stuck).
+/// Those run to `limit`, as before. Tasks count only in
+/// [`within_async`] on a paused tokio clock. Pipes of other tests running
+/// at the same time never take part. The state is read twice, and the
+/// verdict holds only if no waiter moved in between. See [`HangReport`]
+/// for the report as data ([`HangReport::is_deadlock`]).
+///
+/// ```
+/// use std::io::Read;
+/// use std::time::{Duration, Instant};
+///
+/// let (a, b) = pipetap::PipeBuilder::new().name("both-read-first").build();
+/// let _peer = std::thread::spawn(move || {
+///     let mut b = b;                       // owned: an exclusive wait
+///     b.read(&mut [0; 8])
+/// });
+/// let started = Instant::now();
+/// let report = pipetap::try_within(Duration::from_secs(60), move || {
+///     let mut a = a;
+///     a.read(&mut [0; 8])
+/// })
+/// .unwrap_err();
+/// assert!(report.is_deadlock());
+/// assert!(started.elapsed() < Duration::from_secs(6)); // not 60 s
+/// // deadlock: pipetap::try_within(60s) at src/main.rs:9:14 stopped after 1ms of its bound: ...
+/// //   thread `main` (the closure) reads end a of pipe "both-read-first" (nothing buffered)
+/// //   and waits for b to write, which thread `<unnamed>` holds ...
+/// ```
+///
+/// # A hang that is not a deadlock
 ///
 /// A thread cannot be stopped from outside: when the time runs out the
 /// report is taken and the thread is left running, detached, with whatever
@@ -51,7 +109,7 @@ use report::{current_thread, Cause};
 ///
 /// ```
 /// use std::io::{Read, Write};
-/// use std::time::Duration;
+/// use std::time::{Duration, Instant};
 ///
 /// let (mut client, mut server) = pipetap::pipe();
 /// let echoed = pipetap::within(Duration::from_secs(5), move || {
@@ -68,7 +126,7 @@ use report::{current_thread, Cause};
 ///
 /// ```should_panic
 /// use std::io::Read;
-/// use std::time::Duration;
+/// use std::time::{Duration, Instant};
 ///
 /// let (mut client, _server) = pipetap::PipeBuilder::new().name("stuck").build();
 /// let _ = pipetap::within(Duration::from_millis(50), move || client.read(&mut [0; 16]));
@@ -88,7 +146,7 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    match run(limit, f, Location::caller()) {
+    match run(limit, f, Location::caller(), "within") {
         Ok(value) => value,
         Err(report) => panic!("{report}"),
     }
@@ -114,7 +172,7 @@ where
 ///
 /// ```
 /// use std::io::Read;
-/// use std::time::Duration;
+/// use std::time::{Duration, Instant};
 ///
 /// let (mut client, _server) = pipetap::PipeBuilder::new().name("quiet").build();
 /// let report = pipetap::try_within(Duration::from_millis(20), move || {
@@ -131,15 +189,21 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    run(limit, f, Location::caller())
+    run(limit, f, Location::caller(), "try_within")
 }
 
-fn run<T, F>(limit: Duration, f: F, site: &'static Location<'static>) -> Result<T, HangReport>
+fn run<T, F>(
+    limit: Duration,
+    f: F,
+    site: &'static Location<'static>,
+    called: &'static str,
+) -> Result<T, HangReport>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
     let _watch = watch::Watch::start();
+    let started = Instant::now();
     let name = current_thread();
     let (done, outcome) = mpsc::sync_channel(1);
     let mut builder = thread::Builder::new();
@@ -151,21 +215,48 @@ where
             let _ = done.send(panic::catch_unwind(AssertUnwindSafe(f)));
         })
         .expect("pipetap::within: cannot spawn the thread that runs the closure");
-    match outcome.recv_timeout(limit) {
-        Ok(Ok(value)) => {
-            let _ = handle.join();
-            Ok(value)
+    let closure = handle.thread().id();
+    let deadline = started.checked_add(limit);
+    // The verdict is looked for at growing intervals, soon after the start
+    // (most deadlocks form at once) and then every [`LOOK_AT_MOST`].
+    let mut look = LOOK_FIRST;
+    let cause = Cause::Closure { limit, called };
+    loop {
+        let now = Instant::now();
+        let left = deadline.map_or(LOOK_AT_MOST, |d| d.saturating_duration_since(now));
+        match outcome.recv_timeout(look.min(left)) {
+            Ok(Ok(value)) => {
+                let _ = handle.join();
+                return Ok(value);
+            }
+            Ok(Err(payload)) => {
+                let _ = handle.join();
+                panic::resume_unwind(payload)
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return Err(HangReport::take(cause, site, name));
+                }
+                if let Some(deadlock) = verdict::find(&verdict::Bounded::Thread(closure)) {
+                    let mut report = HangReport::take(cause, site, name);
+                    report.set_deadlock(deadlock, started.elapsed());
+                    return Err(report);
+                }
+                look = (look * 2).min(LOOK_AT_MOST);
+            }
+            // The thread always sends before it ends; should it ever end
+            // without sending, its own panic is the best explanation.
+            Err(RecvTimeoutError::Disconnected) => match handle.join() {
+                Err(payload) => panic::resume_unwind(payload),
+                Ok(()) => {
+                    unreachable!("pipetap::within: the closure's thread ended without a result")
+                }
+            },
         }
-        Ok(Err(payload)) => {
-            let _ = handle.join();
-            panic::resume_unwind(payload)
-        }
-        Err(RecvTimeoutError::Timeout) => Err(HangReport::take(Cause::Closure(limit), site, name)),
-        // The thread always sends before it ends; should it ever end
-        // without sending, its own panic is the best explanation.
-        Err(RecvTimeoutError::Disconnected) => match handle.join() {
-            Err(payload) => panic::resume_unwind(payload),
-            Ok(()) => unreachable!("pipetap::within: the closure's thread ended without a result"),
-        },
     }
 }
+
+/// When [`within`] first looks for a deadlock.
+const LOOK_FIRST: Duration = Duration::from_millis(1);
+/// How long [`within`] waits at most between two looks for a deadlock.
+const LOOK_AT_MOST: Duration = Duration::from_millis(50);

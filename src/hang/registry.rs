@@ -16,9 +16,26 @@ pub(crate) trait LiveTape: Send + Sync {
     fn snapshot(&self) -> TapeSnapshot;
 }
 
-/// A scripted peer, as the registry sees it: one line saying where it is.
+/// A scripted peer, as the registry sees it: one line saying where it is,
+/// and what the deadlock verdict needs.
 pub(crate) trait LiveScript: Send + Sync {
     fn snapshot(&self) -> String;
+    fn party(&self) -> ScriptParty;
+}
+
+/// A scripted peer as the deadlock verdict sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ScriptParty {
+    /// Its end: the pipe (as [`super::snapshot::PipeSnapshot::id`]) and
+    /// which end.
+    pub(crate) pipe: usize,
+    pub(crate) side: usize,
+    /// Parked with nothing to do and no wake-up since, waiting only for the
+    /// code under test to write: the wake-up count it parked at.
+    pub(crate) stuck_reading: Option<u64>,
+    pub(crate) name: Option<String>,
+    /// The step it is on, in words (`step 2 of 3 (write)`).
+    pub(crate) at: String,
 }
 
 struct Entry<T: ?Sized> {

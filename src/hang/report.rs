@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::registry;
 use super::snapshot::{DirectionSnapshot, Origin, PipeSnapshot, SideSnapshot, TapeSnapshot};
+use super::verdict::Deadlock;
 
 /// At most this many pipes, and as many tapes, are shown per group.
 const SHOWN: usize = 32;
@@ -16,10 +17,18 @@ const SHOWN: usize = 32;
 /// What a report was taken for.
 #[derive(Clone, Copy)]
 pub(crate) enum Cause {
-    /// [`within`](crate::within) ran out of time.
-    Closure(Duration),
-    /// [`within_async`](crate::within_async) ran out of time.
-    Future(Duration),
+    /// [`within`](crate::within) or [`try_within`](crate::try_within)
+    /// (`called`) ran out of time or found a deadlock.
+    Closure {
+        limit: Duration,
+        called: &'static str,
+    },
+    /// [`within_async`](crate::within_async) or
+    /// [`try_within_async`](crate::try_within_async) (`called`) did.
+    Future {
+        limit: Duration,
+        called: &'static str,
+    },
     /// [`HangReport::capture`].
     Capture,
 }
@@ -67,15 +76,20 @@ pub struct HangReport {
     taken: Instant,
     /// The caller's thread: its pipes and tapes come first.
     thread: Option<Arc<str>>,
-    pipes: Vec<(Origin, PipeSnapshot)>,
-    tapes: Vec<(Origin, TapeSnapshot)>,
-    /// Scripted peers: one line each (boxed, so the report stays small as
+    /// The pipes, tapes and scripts (boxed, so the report stays small as
     /// an error).
-    scripts: Box<Scripts>,
+    lists: Box<Lists>,
+    /// The deadlock found before the bound ran out, and when.
+    deadlock: Option<Box<(Deadlock, Duration)>>,
 }
 
-/// The lines of the live scripted peers.
-struct Scripts(Vec<(Origin, String)>);
+/// What a report lists.
+struct Lists {
+    pipes: Vec<(Origin, PipeSnapshot)>,
+    tapes: Vec<(Origin, TapeSnapshot)>,
+    /// Scripted peers: one line each.
+    scripts: Vec<(Origin, String)>,
+}
 
 impl HangReport {
     /// The state of every live pipe and tape right now, for a test that
@@ -114,16 +128,58 @@ impl HangReport {
             .into_iter()
             .map(|(script, origin)| (origin, script.snapshot()))
             .collect();
-        let scripts = Box::new(Scripts(scripts));
+        let lists = Box::new(Lists {
+            pipes,
+            tapes,
+            scripts,
+        });
         HangReport {
             cause,
             site,
             taken: Instant::now(),
             thread,
-            pipes,
-            tapes,
-            scripts,
+            lists,
+            deadlock: None,
         }
+    }
+
+    /// Marks the report as a deadlock verdict, found `after` the start.
+    pub(crate) fn set_deadlock(&mut self, deadlock: Deadlock, after: Duration) {
+        self.deadlock = Some(Box::new((deadlock, after)));
+    }
+
+    /// Whether the bounded code was found in a deadlock before its bound
+    /// ran out (the report then starts with `deadlock:`), rather than
+    /// running out of time.
+    ///
+    /// The verdict is given only when pipetap sees every side of every
+    /// pipe involved blocked for good (see [`within`](crate::within)); a
+    /// report that is not a deadlock may still describe one pipetap could
+    /// not prove.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use std::time::Duration;
+    ///
+    /// let (a, b) = pipetap::PipeBuilder::new().name("both-read").build();
+    /// let peer = std::thread::spawn(move || {
+    ///     let mut b = b;
+    ///     b.read(&mut [0; 8])                       // reads first...
+    /// });
+    /// let report = pipetap::try_within(Duration::from_secs(60), move || {
+    ///     let mut a = a;
+    ///     a.read(&mut [0; 8])                       // ...and so does this
+    /// })
+    /// .unwrap_err();                                // at once, not after 60 s
+    /// assert!(report.is_deadlock());
+    /// assert!(report.to_string().starts_with("deadlock: "));
+    /// # drop(peer);
+    /// ```
+    #[must_use]
+    pub fn is_deadlock(&self) -> bool {
+        self.deadlock.is_some()
     }
 
     /// The time limit that ran out, or `None` for a report from
@@ -143,7 +199,7 @@ impl HangReport {
     #[must_use]
     pub fn limit(&self) -> Option<Duration> {
         match self.cause {
-            Cause::Closure(limit) | Cause::Future(limit) => Some(limit),
+            Cause::Closure { limit, .. } | Cause::Future { limit, .. } => Some(limit),
             Cause::Capture => None,
         }
     }
@@ -154,8 +210,16 @@ impl HangReport {
 
     /// Lists the pipes and tapes of one group.
     fn group(&self, f: &mut fmt::Formatter<'_>, ours: bool) -> fmt::Result {
-        let pipes = self.pipes.iter().filter(|(o, _)| self.is_ours(o) == ours);
-        let tapes = self.tapes.iter().filter(|(o, _)| self.is_ours(o) == ours);
+        let pipes = self
+            .lists
+            .pipes
+            .iter()
+            .filter(|(o, _)| self.is_ours(o) == ours);
+        let tapes = self
+            .lists
+            .tapes
+            .iter()
+            .filter(|(o, _)| self.is_ours(o) == ours);
         let (mut shown_pipes, mut shown_tapes) = (0, 0);
         for (origin, pipe) in pipes {
             shown_pipes += 1;
@@ -168,8 +232,8 @@ impl HangReport {
             writeln!(f, "\n... and {} more live pipes", shown_pipes - SHOWN)?;
         }
         for (origin, script) in self
+            .lists
             .scripts
-            .0
             .iter()
             .filter(|(o, _)| self.is_ours(o) == ours)
         {
@@ -315,7 +379,7 @@ impl HangReport {
 
     /// Whether anything of the caller's group waits.
     fn any_waiting(&self) -> bool {
-        let pipe_waits = self.pipes.iter().any(|(o, p)| {
+        let pipe_waits = self.lists.pipes.iter().any(|(o, p)| {
             self.is_ours(o)
                 && p.directions
                     .iter()
@@ -323,6 +387,7 @@ impl HangReport {
         });
         pipe_waits
             || self
+                .lists
                 .tapes
                 .iter()
                 .any(|(o, t)| self.is_ours(o) && !t.waits.is_empty())
@@ -403,23 +468,42 @@ impl fmt::Display for Layout<'_> {
 
 impl HangReport {
     fn layout(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.cause {
-            Cause::Closure(limit) => write!(
+        let what = match self.cause {
+            Cause::Closure { .. } => "the closure",
+            Cause::Future { .. } => "the future",
+            Cause::Capture => "",
+        };
+        if let Some(deadlock) = &self.deadlock {
+            let (deadlock, after) = &**deadlock;
+            let (Cause::Closure { limit, called } | Cause::Future { limit, called }) = self.cause
+            else {
+                unreachable!("only a bounded runner finds a deadlock")
+            };
+            write!(
                 f,
-                "pipetap::within({limit:?}) at {}: the closure did not finish in time",
-                self.site
-            )?,
-            Cause::Future(limit) => write!(
-                f,
-                "pipetap::within_async({limit:?}) at {}: the future did not finish in time",
-                self.site
-            )?,
-            Cause::Capture => write!(f, "pipetap::HangReport::capture() at {}", self.site)?,
+                "deadlock: pipetap::{called}({limit:?}) at {} stopped after {} of its bound: \
+                 {what} waits on pipes that can never move again",
+                self.site,
+                ms(*after),
+            )?;
+            for line in &deadlock.lines {
+                write!(f, "\n  {line}")?;
+            }
+            writeln!(f)?;
+        } else {
+            match self.cause {
+                Cause::Closure { limit, called } | Cause::Future { limit, called } => write!(
+                    f,
+                    "pipetap::{called}({limit:?}) at {}: {what} did not finish in time",
+                    self.site
+                )?,
+                Cause::Capture => write!(f, "pipetap::HangReport::capture() at {}", self.site)?,
+            }
         }
         let ours = |o: &Origin| self.is_ours(o);
-        let own_pipes = self.pipes.iter().filter(|(o, _)| ours(o)).count();
-        let own_tapes = self.tapes.iter().filter(|(o, _)| ours(o)).count();
-        let others = self.pipes.len() + self.tapes.len() - own_pipes - own_tapes;
+        let own_pipes = self.lists.pipes.iter().filter(|(o, _)| ours(o)).count();
+        let own_tapes = self.lists.tapes.iter().filter(|(o, _)| ours(o)).count();
+        let others = self.lists.pipes.len() + self.lists.tapes.len() - own_pipes - own_tapes;
         write!(
             f,
             "\n{} and {}",

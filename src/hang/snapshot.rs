@@ -27,6 +27,12 @@ impl Origin {
 /// One pipe: both of its directions.
 #[derive(Debug)]
 pub(crate) struct PipeSnapshot {
+    /// Tells this pipe from the others (the address of its shared state).
+    pub(crate) id: usize,
+    /// Whether each end is split into halves.
+    pub(crate) split: [bool; 2],
+    /// Something outside the ends can act on it (a `Net` may reset it).
+    pub(crate) outside: bool,
     pub(crate) name: Option<Arc<str>>,
     pub(crate) ends: [Arc<str>; 2],
     pub(crate) capacity: usize,
@@ -38,6 +44,12 @@ pub(crate) struct PipeSnapshot {
 #[derive(Debug)]
 pub(crate) struct DirectionSnapshot {
     pub(crate) buffered: usize,
+    /// Room a write may fill now (`usize::MAX` once the reader shut its
+    /// side: a write fails instead of waiting).
+    pub(crate) room: usize,
+    /// Live faults may still deliver by themselves or by a `release` (a
+    /// hold, `hold_for`, bytes in flight under latency or bandwidth).
+    pub(crate) faults_pending: bool,
     /// How the writer ended the direction, in words after its name
     /// ("shut down its writing side"), if it did.
     pub(crate) writer_shut: Option<String>,
@@ -61,6 +73,16 @@ pub(crate) struct SideSnapshot {
     /// The knobs set on this side, each in words (`max_read_len 1`,
     /// `timeout 300ms`, `nonblocking`, ...).
     pub(crate) knobs: Vec<String>,
+    /// For the deadlock verdict: the thread asleep in an exclusive call,
+    /// the waiting task's waker and the thread that polled it, the side's
+    /// wait counter, its per-call timeout, and whether anything else
+    /// pending (an armed fault, a hold) may end a wait.
+    pub(crate) sleeper: Option<std::thread::Thread>,
+    pub(crate) waker: Option<std::task::Waker>,
+    pub(crate) parked_on: Option<std::thread::ThreadId>,
+    pub(crate) seq: u32,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) pending: bool,
 }
 
 impl SideSnapshot {

@@ -32,3 +32,15 @@ impl Waiter<'_> {
         }
     }
 }
+
+/// How a blocking call holds the handle it was made through. The deadlock
+/// verdict ([`crate::within`]) counts only exclusive waits: through an owned
+/// end or half (`&mut`), never through a shared `&PipeEnd`, `&ReadHalf` or
+/// `&WriteHalf`, which another thread may hold too.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Access {
+    /// Through `&PipeEnd`, `&ReadHalf` or `&WriteHalf`.
+    Shared,
+    /// Through `&mut` an owned end or half.
+    Exclusive,
+}

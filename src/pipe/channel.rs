@@ -13,7 +13,7 @@ use std::io::{self, ErrorKind};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use super::call::{Op, Waiter};
+use super::call::{Access, Op, Waiter};
 use super::chunking::{Chunker, Chunking};
 use super::clock;
 use super::faults::{Cut, FaultConfig, Faults};
@@ -95,6 +95,17 @@ struct Side {
     parked_since: Option<Instant>,
     /// Threads spinning briefly before they sleep.
     spinning: usize,
+    /// The thread asleep in an exclusive blocking call (see [`Access`]),
+    /// for the deadlock verdict. Set and cleared on the waiting path only.
+    sleeper: Option<std::thread::Thread>,
+    /// The thread whose poll stored `waker`, noted only while a bounded
+    /// runner runs (as `parked_since`): the verdict counts only the tasks
+    /// of the runtime it watches.
+    parked_on: Option<std::thread::ThreadId>,
+    /// Bumped each time a thread starts or stops sleeping here or a task's
+    /// waker is stored (the waiting path only): the verdict's two scans
+    /// compare it to know nobody moved in between.
+    seq: u32,
     deadline: Option<Instant>,
     timeout: Option<Duration>,
     nonblocking: bool,
@@ -138,6 +149,9 @@ impl Side {
             blocked_since: None,
             parked_since: None,
             spinning: 0,
+            sleeper: None,
+            parked_on: None,
+            seq: 0,
             deadline: None,
             timeout: None,
             nonblocking: false,
@@ -207,11 +221,26 @@ impl Side {
         if !self.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
             if self.waker.is_none() {
                 // A task starts waiting (the waiting path only). The clock
-                // is read only while a hang report could show it.
-                self.parked_since = crate::hang::watch::watching().then(Instant::now);
+                // and the thread are read only while a hang report could
+                // show them.
+                self.note_parked();
             }
             self.waker = Some(waker.clone());
             self.timer_armed = None;
+            self.seq = self.seq.wrapping_add(1);
+        }
+    }
+
+    /// Notes when and on which thread a task started to wait, if a bounded
+    /// runner is running.
+    #[inline]
+    fn note_parked(&mut self) {
+        if crate::hang::watch::watching() {
+            self.parked_since = Some(Instant::now());
+            self.parked_on = Some(std::thread::current().id());
+        } else {
+            self.parked_since = None;
+            self.parked_on = None;
         }
     }
 
@@ -275,6 +304,17 @@ impl Side {
             self.timer_armed = None;
             wake.task(w);
         }
+    }
+
+    /// Whether something on this side may end a wait without the peer
+    /// acting: an armed fault, or held writes (a plain hold counts: any
+    /// thread may release it). The deadline and the per-call timeout are
+    /// checked by the verdict from [`Waits`].
+    ///
+    /// The direction's live faults (`hold`, `hold_for`, latency,
+    /// bandwidth) are checked by [`Channel::faults_pending`].
+    fn pending(&self) -> bool {
+        self.fault.is_some() || self.held || self.hold_after_fault
     }
 
     fn describe(&self) -> &'static str {
@@ -1216,16 +1256,24 @@ impl Channel {
         Some(label.timeout(op, timeout))
     }
 
-    /// A thread starts (`true`) or stops sleeping on `op`.
-    pub(crate) fn sleeping(&mut self, op: Op, asleep: bool) {
+    /// A thread starts (`asleep`) or stops sleeping on `op`, in a call that
+    /// holds its handle as `access` says.
+    pub(crate) fn sleeping(&mut self, op: Op, access: Access, asleep: bool) {
         let side = self.side_mut(op);
+        side.seq = side.seq.wrapping_add(1);
         if asleep {
             if side.blocked == 0 {
                 side.blocked_since = Some(Instant::now());
             }
             side.blocked += 1;
+            if access == Access::Exclusive {
+                side.sleeper = Some(std::thread::current());
+            }
         } else {
             side.blocked -= 1;
+            if access == Access::Exclusive {
+                side.sleeper = None;
+            }
         }
     }
 
@@ -1277,6 +1325,15 @@ pub(crate) struct Waits {
     pub(crate) deadline: Option<Instant>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) nonblocking: bool,
+    /// The thread asleep in an exclusive call, if one is.
+    pub(crate) sleeper: Option<std::thread::Thread>,
+    /// The waiting task's waker, and the thread that polled it (if noted).
+    pub(crate) waker: Option<Waker>,
+    pub(crate) parked_on: Option<std::thread::ThreadId>,
+    pub(crate) seq: u32,
+    /// Something pending on this side may end a wait without the peer: an
+    /// armed fault or a hold (a scripted peer's `write_error`).
+    pub(crate) pending: bool,
 }
 
 #[cfg_attr(loom, allow(dead_code))]
@@ -1292,6 +1349,28 @@ impl Channel {
             deadline: side.deadline,
             timeout: side.timeout,
             nonblocking: side.nonblocking,
+            sleeper: side.sleeper.clone().filter(|_| side.blocked > 0),
+            waker: side.waker.clone(),
+            parked_on: side.parked_on.filter(|_| side.waker.is_some()),
+            seq: side.seq,
+            pending: side.pending(),
+        }
+    }
+
+    /// Whether the direction's live faults hold bytes, have bytes in
+    /// flight, or a hand-over under way (a hold, `hold_for`, latency,
+    /// bandwidth): for the verdict, it may still deliver by itself or by a
+    /// `release` from any thread.
+    pub(crate) fn faults_pending(&self) -> bool {
+        self.faults.as_ref().is_some_and(|f| f.is_pending())
+    }
+
+    /// Room a write may fill now (0: a writer waits), for the verdict.
+    pub(crate) fn room(&self) -> usize {
+        if self.read_shut {
+            usize::MAX
+        } else {
+            self.space()
         }
     }
 

@@ -7,7 +7,7 @@ use std::io;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use super::call::{Op, Waiter};
+use super::call::{Access, Op, Waiter};
 use super::channel::{Attempt, Channel, Config, DebugState, Plain};
 use super::label::Label;
 use super::poll_call::PollCall;
@@ -134,6 +134,7 @@ impl Direction {
     pub(crate) fn block(
         &self,
         op: Op,
+        access: Access,
         mut attempt: impl FnMut(&mut Channel, Waiter<'_>, &Label, &mut Wake) -> Attempt,
     ) -> io::Result<usize> {
         let mut chan = self.lock();
@@ -164,7 +165,7 @@ impl Direction {
                 continue;
             }
             let cvar = self.sleepers.condvar(op == Op::Read);
-            chan.sleeping(op, true);
+            chan.sleeping(op, access, true);
             let mut reached = false;
             chan = match limit.until {
                 None => wait(cvar, chan),
@@ -178,7 +179,7 @@ impl Direction {
                     }
                 }
             };
-            chan.sleeping(op, false);
+            chan.sleeping(op, access, false);
             if reached {
                 if let Some(err) = chan.timed_out(op, &limit, &self.label) {
                     return Err(err);

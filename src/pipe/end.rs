@@ -86,6 +86,13 @@ impl PipeEnd {
         self.read.tap.as_ref().map(Tap::tape)
     }
 
+    /// Tells this end's pipe from the others while it lives, and which end
+    /// this is (for the deadlock verdict).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn pipe_and_side(&self) -> (usize, usize) {
+        (self.read.shared.id(), self.read.side)
+    }
+
     pub(crate) fn read_half(&self) -> &ReadHalf {
         &self.read
     }
@@ -114,6 +121,9 @@ impl PipeEnd {
     /// ```
     #[must_use = "dropping both halves closes the end"]
     pub fn into_split(self) -> (ReadHalf, WriteHalf) {
+        // The halves may now wait apart: the deadlock verdict stops taking
+        // one half's exclusive wait as the whole end's.
+        self.read.shared.set_split(self.read.side, true);
         (self.read, self.write)
     }
 
@@ -686,6 +696,7 @@ impl ReadHalf {
     /// ```
     pub fn reunite(self, write: WriteHalf) -> Result<PipeEnd, ReuniteError> {
         if self.is_pair_of(&write) {
+            self.shared.set_split(self.side, false);
             Ok(PipeEnd { read: self, write })
         } else {
             Err(ReuniteError(self, write))

@@ -255,7 +255,6 @@ impl Faults {
 
     /// Whether anything is held, in flight, or due to change by itself: for
     /// the deadlock verdict, a direction like this may still deliver.
-    #[allow(dead_code)]
     pub(crate) fn is_pending(&self) -> bool {
         self.held || self.in_flight > 0 || self.handover_since.is_some()
     }

@@ -7,7 +7,7 @@ use std::io::{self, ErrorKind, IoSlice};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use super::call::Op;
+use super::call::{Access, Op};
 use super::channel::{Config, DebugState, Shut};
 use super::chunking::Chunking;
 use super::direction::{Direction, Door};
@@ -32,6 +32,13 @@ pub(super) struct Shared {
     /// Whether any side ever chunked at random (the seed is then worth
     /// printing when a panic drops the pipe).
     chunked: std::sync::atomic::AtomicBool,
+    /// Whether end `s` is split into halves (for the deadlock verdict: an
+    /// exclusive wait on a whole end holds both of its sides).
+    split: [std::sync::atomic::AtomicBool; 2],
+    /// Something outside the ends can act on the pipe (a [`Net`](crate::Net)'s
+    /// wire that resets it; issue 22's `Link` knobs set this too): the
+    /// deadlock verdict never counts such a pipe as stuck.
+    outside: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -59,6 +66,8 @@ impl Shared {
             addr,
             seed: config.seed,
             chunked: config.chunking.is_some().into(),
+            split: Default::default(),
+            outside: Default::default(),
         });
         // For hang reports (`Shared` is a `LivePipe` in `super::live`).
         #[cfg(not(loom))]
@@ -74,6 +83,37 @@ impl Shared {
     #[cfg_attr(loom, allow(dead_code))]
     pub(super) fn dir(&self, side: usize) -> &Direction {
         &self.dirs[side]
+    }
+
+    /// Tells this pipe from the others while it lives (for the deadlock
+    /// verdict, which matches a scripted peer's end to its pipe).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(super) fn id(&self) -> usize {
+        std::ptr::from_ref(self) as usize
+    }
+
+    /// Notes that something outside the ends can act on the pipe.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn reach_from_outside(&self) {
+        self.outside
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether something outside the ends can act on the pipe.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(super) fn is_reached_from_outside(&self) -> bool {
+        self.outside.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Notes whether end `side` is split into halves.
+    pub(super) fn set_split(&self, side: usize, split: bool) {
+        self.split[side & 1].store(split, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether end `side` is split into halves.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(super) fn is_split(&self, side: usize) -> bool {
+        self.split[side & 1].load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The pipe's name.
@@ -196,19 +236,20 @@ impl ReadHalf {
         Arc::ptr_eq(&self.shared, &write.shared) && self.side == write.side
     }
 
-    pub(crate) fn read_blocking(&self, buf: &mut [u8]) -> io::Result<usize> {
+    pub(crate) fn read_blocking(&self, buf: &mut [u8], access: Access) -> io::Result<usize> {
         let mut dst = SliceTarget::new(buf);
         if let Some(tap) = &self.tap {
-            return tap.read_with(&mut dst, |dst| self.read_blocking_into(dst));
+            return tap.read_with(&mut dst, |dst| self.read_blocking_into(dst, access));
         }
-        self.read_blocking_into(&mut dst)
+        self.read_blocking_into(&mut dst, access)
     }
 
     #[inline(always)]
-    fn read_blocking_into(&self, dst: &mut SliceTarget<'_>) -> io::Result<usize> {
-        self.dir().block(Op::Read, |chan, waiter, label, wake| {
-            chan.read(dst, waiter, label, wake)
-        })
+    fn read_blocking_into(&self, dst: &mut SliceTarget<'_>, access: Access) -> io::Result<usize> {
+        self.dir()
+            .block(Op::Read, access, |chan, waiter, label, wake| {
+                chan.read(dst, waiter, label, wake)
+            })
     }
 
     /// An async read into a plain slice (the futures door). Each kind of
@@ -518,20 +559,21 @@ impl WriteHalf {
         read.is_pair_of(self)
     }
 
-    pub(crate) fn write_blocking(&self, src: Source<'_>) -> io::Result<usize> {
+    pub(crate) fn write_blocking(&self, src: Source<'_>, access: Access) -> io::Result<usize> {
         // Both paths borrow the one `src`, so it is not copied around.
         let src = &src;
         if let Some(tap) = &self.tap {
-            return tap.write_with(src, |src| self.write_blocking_untapped(src));
+            return tap.write_with(src, |src| self.write_blocking_untapped(src, access));
         }
-        self.write_blocking_untapped(src)
+        self.write_blocking_untapped(src, access)
     }
 
     #[inline(always)]
-    fn write_blocking_untapped(&self, src: &Source<'_>) -> io::Result<usize> {
-        self.dir().block(Op::Write, |chan, waiter, label, wake| {
-            chan.write(*src, waiter, label, wake)
-        })
+    fn write_blocking_untapped(&self, src: &Source<'_>, access: Access) -> io::Result<usize> {
+        self.dir()
+            .block(Op::Write, access, |chan, waiter, label, wake| {
+                chan.write(*src, waiter, label, wake)
+            })
     }
 
     /// An async write of one slice. Each kind of source, and each door, gets
@@ -595,8 +637,12 @@ impl WriteHalf {
         self.dir().poll(cx, door, &mut WriteCall(src))
     }
 
-    pub(crate) fn write_slices_blocking(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.write_blocking(Source::Many(bufs))
+    pub(crate) fn write_slices_blocking(
+        &self,
+        bufs: &[IoSlice<'_>],
+        access: Access,
+    ) -> io::Result<usize> {
+        self.write_blocking(Source::Many(bufs), access)
     }
 
     /// `flush`: a pipe holds nothing back, so there is nothing to push and

@@ -16,19 +16,28 @@ impl LivePipe for Shared {
         let end = |side: usize| StdArc::<str>::from(self.end_name(side));
         let mut capacity = 0;
         let mut direction = |side: usize| {
-            let (state, read, write, cap) = self.dir(side).inspect(|chan: &Channel| {
-                (
-                    chan.debug_state(),
-                    chan.waits(Op::Read),
-                    chan.waits(Op::Write),
-                    chan.capacity(),
-                )
-            });
+            let (state, read, write, cap, room, pending) =
+                self.dir(side).inspect(|chan: &Channel| {
+                    (
+                        chan.debug_state(),
+                        chan.waits(Op::Read),
+                        chan.waits(Op::Write),
+                        chan.capacity(),
+                        chan.room(),
+                        chan.faults_pending(),
+                    )
+                });
             capacity = cap;
-            to_direction(&state, read, write)
+            let mut direction = to_direction(&state, read, write);
+            direction.room = room;
+            direction.faults_pending = pending;
+            direction
         };
         let directions = [direction(0), direction(1)];
         PipeSnapshot {
+            id: self.id(),
+            split: [self.is_split(0), self.is_split(1)],
+            outside: self.is_reached_from_outside(),
             name: self.name().map(StdArc::from),
             ends: [end(0), end(1)],
             capacity,
@@ -69,6 +78,8 @@ fn to_direction(state: &DebugState, read: Waits, write: Waits) -> DirectionSnaps
     let writer = side(write, knobs);
     DirectionSnapshot {
         buffered: state.buffered,
+        room: 0,
+        faults_pending: false,
         writer_shut: state.write_shut.map(|how| match how {
             Shut::Eof => "shut down its writing side".to_owned(),
             Shut::Error(kind) => format!("closed its writing side with {kind:?}"),
@@ -95,5 +106,11 @@ fn side(waits: Waits, mut knobs: Vec<String>) -> SideSnapshot {
         task_since: waits.task_since,
         deadline: waits.deadline,
         knobs,
+        sleeper: waits.sleeper,
+        waker: waits.waker,
+        parked_on: waits.parked_on,
+        seq: waits.seq,
+        timeout: waits.timeout,
+        pending: waits.pending,
     }
 }

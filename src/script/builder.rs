@@ -488,6 +488,7 @@ impl Script {
     /// If the operating system cannot start the peer's thread.
     pub(crate) fn start_on(self, end: PipeEnd, label: Option<&str>, origin: Origin) -> ScriptPeer {
         let name: Option<Arc<str>> = self.name.as_deref().or(label).map(Arc::from);
+        let end_id = end.pipe_and_side();
         let mut steps = self.steps;
         let captures = resolve(&mut steps, &self.binds);
         let steps: Arc<[Step]> = steps.into();
@@ -511,7 +512,7 @@ impl Script {
             faults,
             clock,
             stop: stop.clone(),
-            waker,
+            waker: waker.clone(),
             first_wait,
             captures,
         };
@@ -533,6 +534,8 @@ impl Script {
             steps: steps.clone(),
             name: name.clone(),
             started,
+            end: end_id,
+            waker,
         });
         let weak: std::sync::Weak<dyn LiveScript> = Arc::downgrade(&live) as _;
         register_script(weak, origin);

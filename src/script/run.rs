@@ -5,7 +5,7 @@
 
 use std::io::ErrorKind;
 use std::net::Shutdown;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
@@ -25,15 +25,24 @@ use crate::PipeEnd;
 const READ_BUF: usize = 8 * 1024;
 
 /// Wakes the peer's thread, once it has started (before that, its first
-/// turn looks at everything anyway).
+/// turn looks at everything anyway), and counts the wake-ups: the deadlock
+/// verdict knows the peer is still idle if none came since it parked.
 #[derive(Default)]
-pub(crate) struct ThreadWaker(OnceLock<Thread>);
+pub(crate) struct ThreadWaker(OnceLock<Thread>, AtomicU64);
+
+impl ThreadWaker {
+    /// Wake-ups so far.
+    pub(crate) fn wakes(&self) -> u64 {
+        self.1.load(Ordering::Acquire)
+    }
+}
 
 impl Wake for ThreadWaker {
     fn wake(self: Arc<Self>) {
         self.wake_by_ref();
     }
     fn wake_by_ref(self: &Arc<Self>) {
+        self.1.fetch_add(1, Ordering::AcqRel);
         if let Some(thread) = self.0.get() {
             thread.unpark();
         }
@@ -106,6 +115,8 @@ impl Peer {
             self.faults.reached(&self.end, i);
         }
         loop {
+            // Wake-ups before this point are seen by the turn's polls.
+            let wakes = self.waker.wakes();
             let result = self.turn(&mut cx, &mut run);
             let stopped = self.stop.load(Ordering::Acquire);
             match result {
@@ -128,12 +139,16 @@ impl Peer {
                         if let Some(idle) = run.ended_wait.take() {
                             idle.tell();
                         }
+                        let only_reads = run.wait.is_none()
+                            && steps.get(run.step).is_none_or(Step::waits_for_code_write);
+                        self.shared.park(wakes, only_reads);
                         match run.wait.as_ref().and_then(|w| w.until) {
                             Some(until) => std::thread::park_timeout(
                                 until.saturating_duration_since(Instant::now()),
                             ),
                             None => std::thread::park(),
                         }
+                        self.shared.unpark();
                     }
                 }
             }

@@ -32,6 +32,10 @@ pub(crate) struct State {
     wakers: Vec<Waker>,
     /// Threads waiting in `finish`.
     blocked: usize,
+    /// The peer's thread is parked with nothing to do: the wake-up count
+    /// when its last turn began, and whether it waits only for the code
+    /// under test to write (a `write`-like step or the end, no wait timed).
+    pub(crate) parked: Option<(u64, bool)>,
 }
 
 impl State {
@@ -59,6 +63,17 @@ impl Shared {
         if progress.done {
             self.wake(state);
         }
+    }
+
+    /// The peer's thread parks after a turn that began at wake-up count
+    /// `wakes` and moved nothing.
+    pub(crate) fn park(&self, wakes: u64, only_reads: bool) {
+        self.lock().parked = Some((wakes, only_reads));
+    }
+
+    /// The peer's thread is running again.
+    pub(crate) fn unpark(&self) {
+        self.lock().parked = None;
     }
 
     /// Records the first failure.

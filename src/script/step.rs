@@ -75,6 +75,27 @@ impl Step {
     }
 
     /// Whether no step may follow this one.
+    /// Whether the peer, on this step, only waits for the code under test
+    /// to write (the deadlock verdict counts it as a reader). Every kind is
+    /// named, so a new one must say.
+    pub(crate) fn waits_for_code_write(&self) -> bool {
+        match self {
+            Step::Write(_)
+            | Step::WriteUntil { .. }
+            | Step::WriteAny(_)
+            | Step::WriteTemplate(_)
+            | Step::WriteError(_) => true,
+            Step::Read(_)
+            | Step::ReadTemplate(_)
+            | Step::Respond(_)
+            | Step::Wait(_)
+            | Step::ReadError(_)
+            | Step::ShutdownWrite
+            | Step::Close
+            | Step::Reset => false,
+        }
+    }
+
     pub(crate) fn is_last(&self) -> bool {
         matches!(self, Step::Close | Step::Reset)
     }
