@@ -55,7 +55,7 @@ struct State {
     connect_timeout: Duration,
     record: bool,
     /// One tape per connection made while recording, in connect order.
-    tapes: Vec<Tape>,
+    tapes: Vec<(u64, Tape)>,
     /// Connections made so far (the last one's number).
     made: u64,
     /// The server end of the connection just made, for [`Hub::serve`].
@@ -215,7 +215,7 @@ impl Hub {
     }
 
     pub(super) fn tapes(&self) -> Vec<Tape> {
-        self.lock().tapes.clone()
+        self.lock().tapes.iter().map(|(_, t)| t.clone()).collect()
     }
 
     /// Writes the recorded connections' tapes into `dir`, one file per
@@ -512,7 +512,7 @@ impl State {
         self.made += 1;
         let tape = self.record.then(|| {
             let tape = Tape::new();
-            self.tapes.push(tape.clone());
+            self.tapes.push((self.made, tape.clone()));
             tape
         });
         let (client, server) = hub.blueprint.connection(self.made, tape);

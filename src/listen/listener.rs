@@ -175,10 +175,10 @@ impl Listener {
     /// file per connection named after its label: connection `api#2` is
     /// `api-2.tape`, `db:5432#2` is `db_5432-2.tape` (every character other
     /// than an ASCII letter, digit, `.`, `-` or `_` becomes `_`). The folder
-    /// is created if missing, files of the same name numbered beyond this
-    /// recording's connections (left by a longer one) are removed, and
-    /// other files are left alone. [`Connector::replay_dir`] replays the
-    /// folder.
+    /// is created if missing, the name's other numbered files (left by an
+    /// earlier recording) are removed, and other files are left alone.
+    /// [`Connector::replay_dir`] replays the folder. A file's number is its
+    /// connection's.
     ///
     /// Each file is a tape file as [`Tape::save`] writes it, from the
     /// client's side: `>` what the client sent, `<` what it received.

@@ -16,7 +16,7 @@ mod hub;
 mod line;
 mod listener;
 mod scripted;
-mod tape_dir;
+pub(crate) mod tape_dir;
 mod waiters;
 
 #[cfg(feature = "axum")]

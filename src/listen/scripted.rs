@@ -83,7 +83,7 @@ impl Ledger {
                 .map(|(_, label, peer)| (label, peer))
                 .collect(),
             error: ReplayError {
-                name: self.name.to_string(),
+                what: format!("scripted connector {:?}", self.name),
                 scripts: state.names.len(),
                 failed: Vec::new(),
                 never_ran,
@@ -228,7 +228,8 @@ impl Connector {
     ///   its line number.
     /// - `NotFound` if the folder holds no `NAME-N.tape` file.
     /// - `InvalidInput` if it holds the files of more than one name (a
-    ///   connector replays one; `Net::replay_dir` replays a network).
+    ///   connector replays one; [`Net::replay_dir`](crate::Net::replay_dir)
+    ///   replays a network).
     ///
     /// # Examples
     ///
@@ -309,7 +310,9 @@ impl PipeBuilder {
         });
         let hub = Hub::serving(blueprint, Box::new(Scripts(ledger.clone())));
         let peers = ScriptedPeers {
-            ledger: Some(ledger),
+            what: format!("scripted connector {:?}", ledger.name),
+            ledgers: vec![ledger],
+            finished: false,
         };
         (Connector::new(Arc::new(hub)), peers)
     }
@@ -325,8 +328,11 @@ impl PipeBuilder {
 /// panics if the replay failed, unless the thread is already panicking.
 #[must_use = "finish() checks that every script ran to its end"]
 pub struct ScriptedPeers {
-    /// `None` once finished.
-    ledger: Option<Arc<Ledger>>,
+    /// What the scripts serve, for the headline of a [`ReplayError`].
+    what: String,
+    /// One per scripted connector (a net's replay has one per address).
+    ledgers: Vec<Arc<Ledger>>,
+    finished: bool,
 }
 
 impl ScriptedPeers {
@@ -385,8 +391,7 @@ impl ScriptedPeers {
 
     /// [`finished`](Self::finished) with another bound.
     pub fn finished_within(mut self, bound: Duration) -> FinishedAll {
-        let taken = self.ledger.take().map(|ledger| ledger.close());
-        let (peers, error) = match taken {
+        let (peers, error) = match self.close() {
             Some(Taken { peers, error }) => (peers, Some(error)),
             None => (Vec::new(), None),
         };
@@ -399,11 +404,50 @@ impl ScriptedPeers {
         }
     }
 
+    /// Several replays checked as one: a net's, one per address.
+    pub(crate) fn merge(what: String, all: Vec<ScriptedPeers>) -> ScriptedPeers {
+        let mut ledgers = Vec::new();
+        for mut peers in all {
+            ledgers.append(&mut peers.ledgers);
+            peers.finished = true;
+        }
+        ScriptedPeers {
+            what,
+            ledgers,
+            finished: false,
+        }
+    }
+
+    /// Closes every ledger (later connects are refused) and takes what they
+    /// hold, once.
+    fn close(&mut self) -> Option<Taken> {
+        if std::mem::replace(&mut self.finished, true) {
+            return None;
+        }
+        let mut all = Taken {
+            peers: Vec::new(),
+            error: ReplayError {
+                what: self.what.clone(),
+                scripts: 0,
+                failed: Vec::new(),
+                never_ran: Vec::new(),
+                beyond: Vec::new(),
+            },
+        };
+        for ledger in &self.ledgers {
+            let Taken { mut peers, error } = ledger.close();
+            all.peers.append(&mut peers);
+            all.error.scripts += error.scripts;
+            all.error.never_ran.extend(error.never_ran);
+            all.error.beyond.extend(error.beyond);
+        }
+        Some(all)
+    }
+
     fn complete(&mut self, deadline: Option<Instant>) -> Result<(), ReplayError> {
-        let Some(ledger) = self.ledger.take() else {
+        let Some(Taken { peers, mut error }) = self.close() else {
             return Ok(());
         };
-        let Taken { peers, mut error } = ledger.close();
         for (label, peer) in peers {
             let left = deadline.map_or(Duration::MAX, |d| {
                 d.saturating_duration_since(Instant::now())
@@ -420,9 +464,7 @@ impl Drop for ScriptedPeers {
     fn drop(&mut self) {
         if std::thread::panicking() {
             // The peers stop without a second panic.
-            if let Some(ledger) = self.ledger.take() {
-                drop(ledger.close());
-            }
+            drop(self.close());
             return;
         }
         if let Err(error) = self.complete(Instant::now().checked_add(DEFAULT_FINISH_WITHIN)) {
@@ -438,14 +480,20 @@ impl std::panic::RefUnwindSafe for ScriptedPeers {}
 impl fmt::Debug for ScriptedPeers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("ScriptedPeers");
-        match &self.ledger {
-            Some(ledger) => {
-                d.field("name", &ledger.name);
-                Scripts(ledger.clone()).debug(&mut d);
+        d.field("serving", &self.what);
+        if self.finished {
+            d.field("finished", &true);
+        } else {
+            let (mut scripts, mut served, mut beyond) = (0, 0, 0);
+            for ledger in &self.ledgers {
+                let state = ledger.lock();
+                scripts += state.scripts.len();
+                served += state.peers.len();
+                beyond += state.beyond.len();
             }
-            None => {
-                d.field("finished", &true);
-            }
+            d.field("scripts", &scripts)
+                .field("served", &served)
+                .field("beyond_last", &beyond);
         }
         d.finish()
     }
@@ -511,7 +559,8 @@ impl fmt::Debug for FinishedAll {
 /// - a connection made beyond the last script.
 #[derive(Clone)]
 pub struct ReplayError {
-    name: String,
+    /// `scripted connector "api"`, or a net's addresses.
+    what: String,
     scripts: usize,
     failed: Vec<(String, ScriptError)>,
     never_ran: Vec<String>,
@@ -550,8 +599,8 @@ impl fmt::Display for ReplayError {
         let problems = self.failed.len() + self.never_ran.len() + self.beyond.len();
         write!(
             f,
-            "replay through scripted connector {:?} failed ({problems} problem{} with {} script{}):",
-            self.name,
+            "replay through {} failed ({problems} problem{} with {} script{}):",
+            self.what,
             if problems == 1 { "" } else { "s" },
             self.scripts,
             if self.scripts == 1 { "" } else { "s" },

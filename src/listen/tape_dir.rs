@@ -107,23 +107,23 @@ pub(crate) fn list(dir: &Path) -> io::Result<BTreeMap<String, Vec<(u64, PathBuf)
     Ok(by_stem)
 }
 
-/// Writes the tapes of connections 1, 2, ... of `name` into `dir` (created
-/// if missing), and removes that name's files numbered beyond them (left
-/// from an earlier, longer recording), so the folder replays this one.
+/// Writes the tapes of `name`'s connections, each with its number, into
+/// `dir` (created if missing), and removes that name's other numbered files
+/// (left from an earlier recording), so the folder replays this one.
 ///
 /// # Errors
 ///
 /// The error of creating the folder, or of writing or removing a file,
 /// naming the path.
-pub(crate) fn save(dir: &Path, name: &str, tapes: &[Tape]) -> io::Result<()> {
+pub(crate) fn save(dir: &Path, name: &str, tapes: &[(u64, Tape)]) -> io::Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| {
         io::Error::new(
             e.kind(),
             format!("pipetap: cannot create tape folder {}: {e}", dir.display()),
         )
     })?;
-    for (i, tape) in tapes.iter().enumerate() {
-        let path = dir.join(file_name(name, i as u64 + 1));
+    for (n, tape) in tapes {
+        let path = dir.join(file_name(name, *n));
         tape.save(&path).map_err(|e| {
             io::Error::new(
                 e.kind(),
@@ -133,7 +133,7 @@ pub(crate) fn save(dir: &Path, name: &str, tapes: &[Tape]) -> io::Result<()> {
     }
     let stale = list(dir)?.remove(&stem(name)).unwrap_or_default();
     for (n, path) in stale {
-        if n > tapes.len() as u64 {
+        if !tapes.iter().any(|(saved, _)| *saved == n) {
             std::fs::remove_file(&path).map_err(|e| {
                 io::Error::new(
                     e.kind(),

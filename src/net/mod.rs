@@ -3,6 +3,7 @@
 //!
 //! - `hyper`: `Net` as a `tower_service::Service<http::Uri>` (feature);
 //! - this file: the public handle; `connect`: its connect future;
+//!   `replay`: its tapes saved into a folder, and replayed from one;
 //! - `table`: the shared state and every rule (addresses in use, down and
 //!   up, the connections to reset, the tapes);
 //! - `host`: what an address is (`host:port`, and a URI's).
@@ -11,6 +12,7 @@ mod connect;
 mod host;
 #[cfg(feature = "hyper")]
 mod hyper;
+mod replay;
 mod table;
 
 use std::fmt;

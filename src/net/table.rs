@@ -25,8 +25,9 @@ struct State {
     /// The listeners, by address (the address of one that was dropped stays
     /// until something looks it up, and counts as free).
     hosts: BTreeMap<Arc<str>, Host>,
-    /// Every recorded connection's tape, in the order the connects finished.
-    tapes: Vec<Tape>,
+    /// Every recorded connection's tape, in the order the connects finished,
+    /// with its connection's name and number (`db:5432`, 2).
+    tapes: Vec<(Arc<str>, u64, Tape)>,
     /// Bumped by every `listen` and `down`: a connect that finishes under
     /// another generation than it started in was overtaken by them.
     generation: u64,
@@ -76,7 +77,47 @@ impl Table {
     }
 
     pub(super) fn tapes(&self) -> Vec<Tape> {
-        lock(&self.state).tapes.clone()
+        lock(&self.state)
+            .tapes
+            .iter()
+            .map(|(_, _, tape)| tape.clone())
+            .collect()
+    }
+
+    /// Whether connections are recorded, and the recorded tapes with their
+    /// connections' names and numbers.
+    pub(super) fn labelled_tapes(&self) -> (bool, Vec<(Arc<str>, u64, Tape)>) {
+        let state = lock(&self.state);
+        (state.record, state.tapes.clone())
+    }
+
+    /// Puts `connector` (a scripted one) at `addr`, as a listener there
+    /// would be.
+    ///
+    /// # Errors
+    ///
+    /// As [`listen`](Self::listen): `AddrInUse`, `InvalidInput`.
+    pub(super) fn serve(&self, addr: &str, connector: Connector) -> io::Result<()> {
+        let addr = normalize(addr)?;
+        let mut state = lock(&self.state);
+        if state.hosts.get(&*addr).is_some_and(Host::is_listening) {
+            return Err(io::Error::new(
+                ErrorKind::AddrInUse,
+                format!("pipetap net: cannot serve {addr:?}: the address is in use"),
+            ));
+        }
+        let addr: Arc<str> = addr.into();
+        state.generation += 1;
+        let host = Host {
+            addr: addr.clone(),
+            connector: Arc::new(connector),
+            up: true,
+            generation: state.generation,
+            wires: Vec::new(),
+            made: 0,
+        };
+        state.hosts.insert(addr, host);
+        Ok(())
     }
 
     /// A listener on `addr`, its connections built by `builder`, named after
@@ -163,7 +204,14 @@ impl Table {
         host.wires.push(client.wire());
         host.made += 1;
         if let Some(tape) = client.tape() {
-            tapes.push(tape);
+            let (name, n) = match client.peer_addr() {
+                Some(addr) => (
+                    Arc::from(addr.name()),
+                    addr.connection().unwrap_or(host.made),
+                ),
+                None => (host.addr.clone(), host.made),
+            };
+            tapes.push((name, n, tape));
         }
         Ok(client)
     }
