@@ -285,6 +285,7 @@ pub use copy::__piecewise_copies;
 
 // The pipe.
 mod pipe;
+mod seed;
 mod sync;
 pub use pipe::{
     pipe, Chunking, Cut, Link, LinkDirection, PipeBuilder, PipeEnd, ReadHalf, ReuniteError,

@@ -141,8 +141,17 @@ fn errors_of_a_randomly_chunked_side_carry_the_seed() {
     assert_eq!(
         a.write(b"x").unwrap_err().to_string(),
         "pipetap pipe, end a: write failed, broken pipe: the peer has closed its read side \
-         [random chunking 1..=16, seed 1234: replay with PIPETAP_SEED=1234]"
+         [random chunking 1..=16, seed 1234 fixed by PipeBuilder::seed]"
     );
+    // A derived seed names the test's seed, which replays it.
+    let (mut a, b) = PipeBuilder::new().chunking(Chunking::sizes(1..=16)).build();
+    drop(b);
+    let message = a.write(b"x").unwrap_err().to_string();
+    let note = format!(
+        "[random chunking 1..=16, pipe seed {}: replay with PIPETAP_SEED=",
+        a.seed()
+    );
+    assert!(message.contains(&note), "{message}");
 }
 
 #[test]

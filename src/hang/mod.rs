@@ -206,12 +206,15 @@ where
     let started = Instant::now();
     let name = current_thread();
     let (done, outcome) = mpsc::sync_channel(1);
+    // The closure's pipes draw from the caller's seeds, as if it ran there.
+    let seeds = crate::seed::current();
     let mut builder = thread::Builder::new();
     if let Some(name) = &name {
         builder = builder.name(name.to_string());
     }
     let handle = builder
         .spawn(move || {
+            crate::seed::adopt(seeds);
             let _ = done.send(panic::catch_unwind(AssertUnwindSafe(f)));
         })
         .expect("pipetap::within: cannot spawn the thread that runs the closure");

@@ -42,12 +42,14 @@ impl Blueprint {
     pub(crate) fn connection(&self, n: u64, tape: Option<Tape>) -> (PipeEnd, PipeEnd) {
         let addr = PipeAddr::connection_of(self.name.clone(), n);
         let pipe_name: Arc<str> = addr.to_string().into();
-        let (mut client, server) = PipeEnd::pair(
-            self.config.clone(),
-            Some(pipe_name),
-            self.end_names.clone(),
-            Some(addr),
-        );
+        let mut config = self.config.clone();
+        if config.seeds.is_some() {
+            // Derived from the listener's own, wherever the connection is
+            // made; a seed fixed by `PipeBuilder::seed` serves them all.
+            config.seed = crate::seed::derive(config.seed, n);
+        }
+        let (mut client, server) =
+            PipeEnd::pair(config, Some(pipe_name), self.end_names.clone(), Some(addr));
         super::builder::cut_both(&client, &server, self.config.faults.cut);
         if let Some(tape) = tape {
             client.record_onto(tape);

@@ -4,9 +4,10 @@ use std::fmt;
 
 use super::blueprint::Blueprint;
 use super::channel::{knob, Config};
-use super::chunking::{new_seed, Chunking};
+use super::chunking::Chunking;
 use super::end::PipeEnd;
 use super::faults::{Cut, FaultConfig};
+use crate::seed::ThreadSeeds;
 
 /// The default capacity of each direction of a pipe: 64 KiB.
 ///
@@ -97,6 +98,7 @@ impl PipeBuilder {
                 interleave_pending: false,
                 chunking: None,
                 seed: 0,
+                seeds: None,
                 cooperative: true,
                 faults: FaultConfig::default(),
             },
@@ -254,12 +256,27 @@ impl PipeBuilder {
     /// attack) and more varied. Set it per end and direction with
     /// [`PipeEnd::set_read_chunking`] / [`PipeEnd::set_write_chunking`].
     ///
-    /// Every draw comes from the pipe's seed ([`seed`](Self::seed), else the
-    /// `PIPETAP_SEED` environment variable, else a fresh one). The seed is in
-    /// the end's `Debug`, in the pipe's own errors, and printed (to the test's
-    /// captured output) when a pipe that chunks at random is dropped during a
-    /// panic, so a failing test can be replayed with
-    /// `PIPETAP_SEED=<seed> cargo test <name>`.
+    /// Every draw comes from the pipe's seed ([`PipeEnd::seed`]). There is
+    /// one seed per test thread (`PIPETAP_SEED` if set, else a fresh one),
+    /// and each pipe derives its own from it and its creation index on the
+    /// thread, unless [`seed`](Self::seed) fixes it. A listener takes one
+    /// index and derives its connections' seeds from its own, wherever they
+    /// are made; [`within`](crate::within) runs its closure with the
+    /// caller's seeds. So `PIPETAP_SEED=<seed> cargo test <name>` replays
+    /// every pipe of the test as it ran.
+    ///
+    /// When a thread whose pipes chunked at random panics, one line is
+    /// printed to the test's output, whatever became of the pipes:
+    ///
+    /// ```text
+    /// pipetap: this test's pipes chunked at random from seed 1234 (thread 'get_city'); replay them with PIPETAP_SEED=1234
+    /// ```
+    ///
+    /// It is printed once per thread, so panics that a test catches and
+    /// handles (proptest's shrinking, `within`'s report) add at most that
+    /// line. (A panic hook prints it, chained to the hook in place when the
+    /// first pipe is built; a hook set later replaces it.) The pipe's own
+    /// errors carry the seed too, and the end's `Debug` shows it.
     ///
     /// # Examples
     ///
@@ -275,6 +292,7 @@ impl PipeBuilder {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     ///
+    /// [`PipeEnd::seed`]: crate::PipeEnd::seed
     /// [`PipeEnd::set_read_chunking`]: crate::PipeEnd::set_read_chunking
     /// [`PipeEnd::set_write_chunking`]: crate::PipeEnd::set_write_chunking
     pub fn chunking(mut self, chunking: Chunking) -> Self {
@@ -365,8 +383,10 @@ impl PipeBuilder {
         self
     }
 
-    /// The seed of the pipe's random chunking, instead of `PIPETAP_SEED` or
-    /// a fresh one.
+    /// Fixes the seed of this pipe's random chunking (of every connection,
+    /// for a listener), instead of deriving it from the test thread's seed
+    /// (see [`chunking`](Self::chunking)). The pipe still takes its creation
+    /// index, so the other pipes of the test keep their seeds.
     ///
     /// # Examples
     ///
@@ -437,7 +457,7 @@ impl PipeBuilder {
     #[track_caller]
     pub fn build(self) -> (PipeEnd, PipeEnd) {
         let mut config = self.config;
-        config.seed = self.seed.unwrap_or_else(new_seed);
+        (config.seed, config.seeds) = draw_seed(self.seed);
         let [a, b] = self.end_names.unwrap_or_else(|| ["a".into(), "b".into()]);
         let cut = config.faults.cut;
         let (a, b) = PipeEnd::pair(
@@ -452,10 +472,11 @@ impl PipeBuilder {
 
     /// The settings every connection of a listener is built from: the
     /// pipe's name (`default_name` if none was given), its end names
-    /// (`default_ends` if none were given) and a seed fixed now.
+    /// (`default_ends` if none were given) and a seed drawn now, on the
+    /// thread that makes the listener.
     pub(crate) fn blueprint(self, default_name: &str, default_ends: [&str; 2]) -> Blueprint {
         let mut config = self.config;
-        config.seed = self.seed.unwrap_or_else(new_seed);
+        (config.seed, config.seeds) = draw_seed(self.seed);
         let name = self.name.as_deref().unwrap_or(default_name).into();
         let ends = self
             .end_names
@@ -470,6 +491,18 @@ pub(super) fn cut_both(a: &PipeEnd, b: &PipeEnd, cut: Option<(usize, Cut)>) {
         // Never fail: the `Result`s mirror the other control calls.
         let _ = a.cut_after(n, how);
         let _ = b.cut_after(n, how);
+    }
+}
+
+/// The seed of a new pipe (or listener) on this thread: `fixed`, or the
+/// next of the thread's seeds (then with them). Either way it takes the
+/// next creation index.
+fn draw_seed(fixed: Option<u64>) -> (u64, Option<std::sync::Arc<ThreadSeeds>>) {
+    let seeds = crate::seed::current();
+    let derived = seeds.next_pipe();
+    match fixed {
+        Some(seed) => (seed, None),
+        None => (derived, Some(seeds)),
     }
 }
 

@@ -20,6 +20,7 @@ use super::faults::{Cut, FaultConfig, Faults};
 use super::label::{with_note, Label, Verdict};
 use super::ring::{Ring, Target};
 use super::wake::Wake;
+use crate::seed::{ThreadSeeds, SEED_VAR};
 use crate::source::Source;
 
 /// Largest number of bytes a rendezvous (capacity 0) pipe stages for a waiting
@@ -49,6 +50,9 @@ pub(crate) struct Config {
     /// Random chunking of every side, drawn from `seed`.
     pub(crate) chunking: Option<Chunking>,
     pub(crate) seed: u64,
+    /// The test thread's seeds `seed` derives from; `None` for a seed fixed
+    /// by `PipeBuilder::seed`.
+    pub(crate) seeds: Option<std::sync::Arc<ThreadSeeds>>,
     /// Async calls take part in task budgets (tokio's, or the futures
     /// door's own run limit).
     pub(crate) cooperative: bool,
@@ -346,6 +350,8 @@ pub(crate) struct Channel {
     reader: Side,
     writer: Side,
     seed: u64,
+    /// The test thread's seed that `seed` derives from (`None`: fixed).
+    replay: Option<u64>,
     /// Which direction of its pipe this is (0 or 1): picks the random streams.
     index: u64,
     /// Live faults (hold, latency, bandwidth, cut), allocated when the first
@@ -395,6 +401,7 @@ impl Channel {
                 chunker(&config.chunking, config.seed, index, Op::Write),
             ),
             seed: config.seed,
+            replay: config.seeds.as_ref().map(|s| s.seed()),
             index,
             faults: None,
         }
@@ -922,16 +929,22 @@ impl Channel {
     /// failing test can be replayed.
     fn note_seed(&self, op: Op, result: io::Result<usize>) -> io::Result<usize> {
         match (result, &self.side(op).chunker) {
-            (Err(e), Some(c)) if e.kind() != ErrorKind::WouldBlock => Err(with_note(
-                e,
-                format_args!(
-                    "[random chunking {}, seed {}: replay with {}={}]",
-                    c.chunking,
-                    self.seed,
-                    super::chunking::SEED_VAR,
-                    self.seed
+            (Err(e), Some(c)) if e.kind() != ErrorKind::WouldBlock => Err(match self.replay {
+                Some(test) => with_note(
+                    e,
+                    format_args!(
+                        "[random chunking {}, pipe seed {}: replay with {SEED_VAR}={test}]",
+                        c.chunking, self.seed,
+                    ),
                 ),
-            )),
+                None => with_note(
+                    e,
+                    format_args!(
+                        "[random chunking {}, seed {} fixed by PipeBuilder::seed]",
+                        c.chunking, self.seed,
+                    ),
+                ),
+            }),
             (result, _) => result,
         }
     }

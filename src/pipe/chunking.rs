@@ -1,11 +1,12 @@
 //! Seeded random chunking: reads and writes split at random sizes within a
-//! range, with `Pending` interleaved at random, all drawn from one seed per
-//! pipe so that a failure replays exactly (`PIPETAP_SEED`).
+//! range, with `Pending` interleaved at random, all drawn from the pipe's
+//! seed so that a failure replays exactly (`PIPETAP_SEED`; the seeds
+//! themselves are drawn in `crate::seed`).
 
 use std::fmt;
 use std::ops::RangeInclusive;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+
+use crate::seed::splitmix;
 
 /// Random chunking for one side of a pipe: every call moves a random number
 /// of bytes in `sizes` (at most what is offered or buffered), and, on the
@@ -26,7 +27,7 @@ use std::sync::OnceLock;
 ///
 /// let (mut a, mut b) = PipeBuilder::new()
 ///     .chunking(Chunking::sizes(1..=16))
-///     .seed(7)                                // or PIPETAP_SEED=7, or random
+///     .seed(7)                                // else derived from the test's seed
 ///     .build();
 /// a.write_all(&[1; 100])?;                    // write_all loops over short writes
 /// let mut buf = [0; 100];
@@ -138,41 +139,6 @@ impl Chunker {
     }
 }
 
-/// splitmix64: small, fast, and good enough to spread chunk sizes.
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// The environment variable that fixes every pipe's seed, to replay a run.
-pub(crate) const SEED_VAR: &str = "PIPETAP_SEED";
-
-/// The seed of a new pipe: `PIPETAP_SEED` if set (read once per process),
-/// else a fresh one.
-pub(crate) fn new_seed() -> u64 {
-    static FROM_ENV: OnceLock<Option<u64>> = OnceLock::new();
-    if let Some(seed) = *FROM_ENV.get_or_init(|| parse_seed(std::env::var(SEED_VAR).ok()?.trim())) {
-        return seed;
-    }
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut state = COUNTER.fetch_add(1, Ordering::Relaxed)
-        ^ std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-    splitmix(&mut state)
-}
-
-/// A seed as printed (decimal) or in hex (`0x...`).
-fn parse_seed(text: &str) -> Option<u64> {
-    match text.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => text.parse().ok(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,12 +165,5 @@ mod tests {
         assert!((2000..3000).contains(&hits), "{hits}");
         let mut never = Chunker::new(Chunking::sizes(1..=1), 9, 0);
         assert!((0..1000).all(|_| !never.next_pending()));
-    }
-
-    #[test]
-    fn seeds_parse_in_decimal_and_hex() {
-        assert_eq!(parse_seed("1234"), Some(1234));
-        assert_eq!(parse_seed("0xff"), Some(255));
-        assert_eq!(parse_seed("nope"), None);
     }
 }

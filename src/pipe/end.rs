@@ -175,8 +175,11 @@ impl PipeEnd {
         self.read.shared.addr().cloned()
     }
 
-    /// The seed the pipe's random chunking draws from (see
-    /// [`PipeBuilder::chunking`](crate::PipeBuilder::chunking)).
+    /// The seed the pipe's random chunking draws from: derived from the test
+    /// thread's seed and the pipe's creation index, or fixed by
+    /// [`PipeBuilder::seed`](crate::PipeBuilder::seed) (see
+    /// [`PipeBuilder::chunking`](crate::PipeBuilder::chunking)). Both ends
+    /// have the same.
     ///
     /// # Examples
     ///

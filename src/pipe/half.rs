@@ -29,9 +29,6 @@ pub(super) struct Shared {
     addr: Option<PipeAddr>,
     /// The seed of the pipe's random chunking.
     seed: u64,
-    /// Whether any side ever chunked at random (the seed is then worth
-    /// printing when a panic drops the pipe).
-    chunked: std::sync::atomic::AtomicBool,
     /// Whether end `s` is split into halves (for the deadlock verdict: an
     /// exclusive wait on a whole end holds both of its sides).
     split: [std::sync::atomic::AtomicBool; 2],
@@ -39,6 +36,9 @@ pub(super) struct Shared {
     /// wire that resets it; issue 22's `Link` knobs set this too): the
     /// deadlock verdict never counts such a pipe as stuck.
     outside: std::sync::atomic::AtomicBool,
+    /// The test thread's seeds it derives from, told when the pipe chunks
+    /// at random (the thread's seed is then printed if the thread panics).
+    seeds: Option<std::sync::Arc<crate::seed::ThreadSeeds>>,
 }
 
 impl Shared {
@@ -65,10 +65,13 @@ impl Shared {
             end_names,
             addr,
             seed: config.seed,
-            chunked: config.chunking.is_some().into(),
             split: Default::default(),
             outside: Default::default(),
+            seeds: config.seeds.clone(),
         });
+        if config.chunking.is_some() {
+            shared.mark_chunked();
+        }
         // For hang reports (`Shared` is a `LivePipe` in `super::live`).
         #[cfg(not(loom))]
         {
@@ -136,29 +139,19 @@ impl Shared {
         self.seed
     }
 
+    /// Tells the thread's seeds that the pipe chunks at random.
+    fn mark_chunked(&self) {
+        if let Some(seeds) = &self.seeds {
+            seeds.mark_chunked();
+        }
+    }
+
     /// Sets one side's random chunking.
     fn set_chunking(&self, dir: usize, op: Op, chunking: Option<Chunking>) {
         if chunking.is_some() {
-            self.chunked
-                .store(true, std::sync::atomic::Ordering::Relaxed);
+            self.mark_chunked();
         }
         self.dirs[dir].update(|chan, wake| chan.set_chunking(op, chunking, wake));
-    }
-}
-
-impl Drop for Shared {
-    /// A test that fails (panics) with a pipe that chunked at random says
-    /// how to replay it: the message lands in the test's captured output.
-    fn drop(&mut self) {
-        if std::thread::panicking() && *self.chunked.get_mut() {
-            let name = self.name().map(|n| format!(" {n:?}")).unwrap_or_default();
-            eprintln!(
-                "pipetap: pipe{name} chunked at random with seed {seed}; \
-                 replay with {var}={seed}",
-                seed = self.seed,
-                var = super::chunking::SEED_VAR,
-            );
-        }
     }
 }
 
