@@ -234,3 +234,44 @@ fn a_peer_dropped_while_the_thread_panics_says_where_the_script_stood() {
         "{text}"
     );
 }
+
+#[test]
+#[ignore = "run as a child process by the test below"]
+fn child_panics_with_scripted_peers_unfinished() {
+    let (connector, _peers) = pipetap::Connector::scripted([
+        Script::new()
+            .name("first")
+            .write(b"PING\r\n")
+            .read(b"+PONG\r\n"),
+        Script::new().name("second").write(b"QUIT\r\n"),
+    ]);
+    let mut conn = connector.connect_blocking().unwrap();
+    std::io::Write::write_all(&mut conn, b"PINK\r\n").unwrap();
+    let mut reply = [0; 7];
+    std::io::Read::read_exact(&mut conn, &mut reply).unwrap(); // the verdict, unwrapped
+}
+
+#[test]
+fn scripted_peers_dropped_while_the_thread_panics_print_their_verdict() {
+    let (status, text) = child("child_panics_with_scripted_peers_unfinished");
+    assert_eq!(status.code(), Some(101), "{text}");
+    assert!(
+        text.contains(r#"script "pipe#1 (first)" failed at step 1 of 2 (write): the code under test wrote a byte that differs from the step, at offset 3 of the step"#),
+        "the unwrap's panic: {text}"
+    );
+    let label = "pipetap: the thread panicked with ScriptedPeers not finished; their verdict:";
+    assert_eq!(text.matches(label).count(), 1, "{text}");
+    let verdict = &text[text.find(label).unwrap()..];
+    assert!(
+        verdict.contains("|PING") && verdict.contains("|PINK"),
+        "the diff: {verdict}"
+    );
+    assert!(
+        verdict.contains(r#"script 2 of 2 ("second") never ran"#),
+        "the script not reached: {verdict}"
+    );
+    assert!(
+        !text.contains("with a ScriptPeer not finished"),
+        "one verdict, not one per peer: {text}"
+    );
+}

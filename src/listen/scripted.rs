@@ -325,7 +325,9 @@ impl PipeBuilder {
 ///
 /// Once finished (or dropped), the replay is over: later connects fail with
 /// `ConnectionRefused`. Dropping it without finishing finishes it, and
-/// panics if the replay failed, unless the thread is already panicking.
+/// panics if the replay failed. If the thread is already panicking, it
+/// neither waits nor panics again: it prints the replay's verdict to the
+/// test's output, once.
 #[must_use = "finish() checks that every script ran to its end"]
 pub struct ScriptedPeers {
     /// What the scripts serve, for the headline of a [`ReplayError`].
@@ -463,8 +465,14 @@ impl ScriptedPeers {
 impl Drop for ScriptedPeers {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            // The peers stop without a second panic.
-            drop(self.close());
+            // The test failed elsewhere first: the peers stop without
+            // waiting or a second panic, and their verdict goes to the
+            // test's output, once.
+            if let Err(error) = self.complete(Some(Instant::now())) {
+                eprintln!(
+                    "pipetap: the thread panicked with ScriptedPeers not finished; their verdict:\n{error}"
+                );
+            }
             return;
         }
         if let Err(error) = self.complete(Instant::now().checked_add(DEFAULT_FINISH_WITHIN)) {
