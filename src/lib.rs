@@ -283,6 +283,9 @@ mod source;
 #[doc(hidden)]
 pub use copy::__piecewise_copies;
 
+// Time: the one clock every timed thing reads.
+mod clock;
+
 // The pipe.
 mod pipe;
 mod seed;

@@ -14,7 +14,7 @@ use pin_project_lite::pin_project;
 
 use super::report::{current_thread, Cause, HangReport};
 use super::watch::Watch;
-use crate::pipe::wake_at;
+use crate::clock::wall::wake_at;
 
 /// Bounds `future` in time: the returned future resolves to what `future`
 /// resolves to, or panics with a [`HangReport`] of every live pipe and tape

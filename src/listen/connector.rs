@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::hub::{ConnectState, Hub};
 use crate::addr::PipeAddr;
+use crate::clock::Alarm;
 use crate::pipe::{Link, PipeEnd};
 use crate::tape::Tape;
 
@@ -78,6 +79,7 @@ impl Connector {
             at: ConnectState::default(),
             timer: None,
             begun: false,
+            delay_timer: None,
             delay_until: None,
         }
     }
@@ -289,12 +291,15 @@ impl fmt::Debug for Connector {
 pub struct Connect {
     connector: Connector,
     at: ConnectState,
-    /// The waker the deadline timer was last asked to wake.
-    timer: Option<Waker>,
+    /// The waker the deadline's clock was last asked to wake, and the
+    /// wake-up (cancelled when dropped).
+    timer: Option<(Waker, Alarm)>,
     /// The connect has started: it was not refused, and its delay is set.
     begun: bool,
     /// The connect delay ends then, on the clock of the call.
     delay_until: Option<Instant>,
+    /// The waker the delay's timer was last asked to wake.
+    delay_timer: Option<Waker>,
 }
 
 impl Connect {
@@ -308,21 +313,25 @@ impl Connect {
                 self.delay_until = until;
                 if let Some(until) = until {
                     crate::pipe::clock_wake_at(until, cx.waker().clone());
-                    self.timer = Some(cx.waker().clone());
+                    self.delay_timer = Some(cx.waker().clone());
                 }
                 return Poll::Pending;
             }
         }
         if let Some(until) = self.delay_until {
             if crate::pipe::clock_now() < until {
-                if !self.timer.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                if !self
+                    .delay_timer
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(cx.waker()))
+                {
                     crate::pipe::clock_wake_at(until, cx.waker().clone());
-                    self.timer = Some(cx.waker().clone());
+                    self.delay_timer = Some(cx.waker().clone());
                 }
                 return Poll::Pending;
             }
             self.delay_until = None;
-            self.timer = None;
+            self.delay_timer = None;
         }
         Poll::Ready(Ok(()))
     }
@@ -337,11 +346,12 @@ impl Connect {
             None => {
                 // Waiting for room: the timer wakes the task at the deadline,
                 // without any runtime.
-                if !self.timer.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    if let Some(deadline) = self.at.deadline {
-                        crate::pipe::wake_at(deadline, cx.waker().clone());
+                let armed = self.timer.as_ref();
+                if !armed.is_some_and(|(w, _)| w.will_wake(cx.waker())) {
+                    if let Some(deadline) = &self.at.deadline {
+                        let alarm = deadline.clock().wake_at(deadline, cx.waker().clone());
+                        self.timer = Some((cx.waker().clone(), alarm));
                     }
-                    self.timer = Some(cx.waker().clone());
                 }
                 Poll::Pending
             }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::line::Line;
 use super::waiters::Waiters;
+use crate::clock::{Clock, Deadline};
 use crate::pipe::{Blueprint, Link, PipeEnd};
 use crate::tape::Tape;
 
@@ -81,12 +82,13 @@ struct State {
 }
 
 /// Where one connect stands: its place in line, its task's slot, and its
-/// deadline (fixed when it starts).
+/// deadline (fixed when it starts, on the clock of the call: see
+/// [`crate::clock`]).
 #[derive(Default)]
 pub(super) struct ConnectState {
     ticket: Option<u64>,
     pub(super) slot: Option<u64>,
-    pub(super) deadline: Option<Instant>,
+    pub(super) deadline: Option<Deadline>,
 }
 
 /// Which waiters a change must wake, collected under the lock and woken
@@ -316,8 +318,15 @@ impl Hub {
         at: &mut ConnectState,
         waker: Option<&Waker>,
     ) -> Option<io::Result<PipeEnd>> {
+        // A task's connect runs on the clock of its call, a thread's on the
+        // wall clock.
+        let clock = match (&at.deadline, waker) {
+            (_, None) => Clock::Wall,
+            (Some(deadline), Some(_)) => deadline.clock(),
+            (None, Some(_)) => Clock::current(),
+        };
         let (result, handoff) = self.update(|state, wake| {
-            let result = state.connect(at, waker, wake, self);
+            let result = state.connect(at, &clock, waker, wake, self);
             (result, state.handoff.take())
         });
         Some(self.hand_off(result?, handoff))
@@ -358,14 +367,14 @@ impl Hub {
         let mut wake = Wake::default();
         let mut state = self.lock();
         loop {
-            if let Some(result) = state.connect(&mut at, None, &mut wake, self) {
+            if let Some(result) = state.connect(&mut at, &Clock::Wall, None, &mut wake, self) {
                 let handoff = state.handoff.take();
                 drop(state);
                 self.wake(wake);
                 return self.hand_off(result, handoff);
             }
             let deadline = at.deadline.expect("set by the first attempt");
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left = deadline.on_wall().saturating_duration_since(Instant::now());
             state.blocked_connects += 1;
             state = self
                 .room
@@ -470,11 +479,12 @@ impl State {
     fn connect(
         &mut self,
         at: &mut ConnectState,
+        clock: &Clock,
         waker: Option<&Waker>,
         wake: &mut Wake,
         hub: &Hub,
     ) -> Option<io::Result<PipeEnd>> {
-        let now = Instant::now();
+        let now = clock.now();
         let deadline = *at
             .deadline
             .get_or_insert_with(|| now.checked_add(self.connect_timeout).unwrap_or(far(now)));
@@ -483,9 +493,9 @@ impl State {
                 ErrorKind::ConnectionRefused,
                 format_args!("connection refused: the Listener is gone"),
             ))
-        } else if self.queue.len() < self.backlog && self.line.is_first(at.ticket, now) {
+        } else if self.queue.len() < self.backlog && self.line.is_first(at.ticket, &now) {
             Ok(self.enqueue(hub, wake))
-        } else if now >= deadline {
+        } else if now.reached(&deadline) {
             Err(hub.error(
                 ErrorKind::TimedOut,
                 format_args!(
@@ -536,6 +546,7 @@ impl State {
 }
 
 /// A deadline so far away it never comes (`connect_timeout(Duration::MAX)`).
-fn far(now: Instant) -> Instant {
-    now + Duration::from_secs(100 * 365 * 24 * 3600)
+fn far(now: Deadline) -> Deadline {
+    now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600))
+        .expect("pipetap: a connect deadline 100 years away overflows Instant")
 }

@@ -1,20 +1,20 @@
 //! [`Line`]: the connects waiting for room in a full backlog, in the order
 //! they came, so that connections queue in connect order.
 
+use crate::clock::Deadline;
 use std::collections::VecDeque;
-use std::time::Instant;
 
 /// The waiting connects, by ticket, each with its deadline.
 #[derive(Default)]
 pub(super) struct Line {
-    waiting: VecDeque<(u64, Instant)>,
+    waiting: VecDeque<(u64, Deadline)>,
     next: u64,
 }
 
 impl Line {
     /// Puts a connect at the back of the line, unless `ticket` says it is
     /// in line already.
-    pub(super) fn join(&mut self, ticket: &mut Option<u64>, deadline: Instant) {
+    pub(super) fn join(&mut self, ticket: &mut Option<u64>, deadline: Deadline) {
         if ticket.is_none() {
             self.next += 1;
             *ticket = Some(self.next);
@@ -27,12 +27,12 @@ impl Line {
     /// Connects ahead of it whose deadline has passed leave the line first:
     /// a future that timed out but is never polled again must not hold up
     /// the ones behind it (its next poll fails with `TimedOut`).
-    pub(super) fn is_first(&mut self, ticket: Option<u64>, now: Instant) -> bool {
+    pub(super) fn is_first(&mut self, ticket: Option<u64>, now: &Deadline) -> bool {
         while let Some(&(first, deadline)) = self.waiting.front() {
             if Some(first) == ticket {
                 return true;
             }
-            if deadline > now {
+            if !now.reached(&deadline) {
                 return false;
             }
             self.waiting.pop_front();

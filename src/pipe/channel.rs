@@ -20,6 +20,7 @@ use super::faults::{Cut, FaultConfig, Faults};
 use super::label::{with_note, Label, Verdict};
 use super::ring::{Ring, Target};
 use super::wake::Wake;
+use crate::clock::{Alarm, Clock, Deadline};
 use crate::seed::{ThreadSeeds, SEED_VAR};
 use crate::source::Source;
 
@@ -88,8 +89,9 @@ pub(crate) enum Attempt {
 struct Side {
     /// The waker of a pending async call.
     waker: Option<Waker>,
-    /// The deadline the timer thread was last asked to wake `waker` at.
-    timer_armed: Option<Instant>,
+    /// The wake-up asked of the deadline's clock for `waker` (dropped, so
+    /// cancelled, when `waker` or the deadline changes).
+    alarm: Option<Alarm>,
     /// Threads asleep in a blocking call.
     blocked: usize,
     /// When `blocked` last rose from 0 (read only while it is above 0).
@@ -110,7 +112,7 @@ struct Side {
     /// waker is stored (the waiting path only): the verdict's two scans
     /// compare it to know nobody moved in between.
     seq: u32,
-    deadline: Option<Instant>,
+    deadline: Option<Deadline>,
     timeout: Option<Duration>,
     nonblocking: bool,
     /// A one-shot injected error.
@@ -148,7 +150,7 @@ impl Side {
     fn new(max_len: usize, interleave_pending: bool, chunker: Option<Chunker>) -> Self {
         Side {
             waker: None,
-            timer_armed: None,
+            alarm: None,
             blocked: 0,
             blocked_since: None,
             parked_since: None,
@@ -200,21 +202,33 @@ impl Side {
         }
     }
 
-    /// The side's deadline, if it has passed.
-    fn deadline_passed(&self) -> Option<Instant> {
-        self.deadline.filter(|&d| Instant::now() >= d)
+    /// How long ago the side's deadline passed, if it has, on the clock of
+    /// the call: the wall clock for a thread, the deadline's clock for a
+    /// task (see [`crate::clock`]).
+    fn deadline_passed(&self, waiter: &Waiter<'_>) -> Option<Duration> {
+        let deadline = self.deadline.as_ref()?;
+        let clock = match waiter {
+            Waiter::Task(_) => deadline.clock(),
+            Waiter::Thread | Waiter::Nonblocking => Clock::Wall,
+        };
+        clock.passed(deadline)
     }
 
     /// Registers `waker` for the current async call, cloning it only when it
     /// differs from the one already stored.
     #[inline(always)]
-    fn park_task(&mut self, waker: &Waker, wake: &mut Wake) {
+    fn park_task(&mut self, waker: &Waker) {
         self.park_waker(waker);
-        if let Some(deadline) = self.deadline {
-            if self.timer_armed != Some(deadline) {
-                self.timer_armed = Some(deadline);
-                wake.timer(deadline, waker.clone());
-            }
+        if self.deadline.is_some() && self.alarm.is_none() {
+            self.arm(waker);
+        }
+    }
+
+    /// Has the deadline's clock wake `waker` at the deadline.
+    #[inline(never)]
+    fn arm(&mut self, waker: &Waker) {
+        if let Some(deadline) = &self.deadline {
+            self.alarm = Some(deadline.clock().wake_at(deadline, waker.clone()));
         }
     }
 
@@ -230,7 +244,7 @@ impl Side {
                 self.note_parked();
             }
             self.waker = Some(waker.clone());
-            self.timer_armed = None;
+            self.alarm = None;
             self.seq = self.seq.wrapping_add(1);
         }
     }
@@ -261,7 +275,7 @@ impl Side {
     fn take_task(&mut self) -> Option<Waker> {
         let waker = self.waker.take();
         if waker.is_some() {
-            self.timer_armed = None;
+            self.alarm = None;
         }
         waker
     }
@@ -305,7 +319,7 @@ impl Side {
             wake.bump();
         }
         if let Some(w) = self.waker.take() {
-            self.timer_armed = None;
+            self.alarm = None;
             wake.task(w);
         }
     }
@@ -580,7 +594,7 @@ impl Channel {
             }
             if let (None, Waiter::Task(waker)) = (self.write_shut, waiter) {
                 self.reader_waits(room, wake);
-                self.reader.park_task(waker, wake);
+                self.reader.park_task(waker);
                 return Attempt::Wait;
             }
         }
@@ -603,8 +617,8 @@ impl Channel {
             Err(label.injected(kind, Op::Read, waiter.call(Op::Read)))
         } else if self.read_shut {
             Ok(0)
-        } else if let Some(at) = self.reader.deadline_passed() {
-            Err(label.deadline(waiter.call(Op::Read), Op::Read, at))
+        } else if let Some(ago) = self.reader.deadline_passed(&waiter) {
+            Err(label.deadline(waiter.call(Op::Read), Op::Read, ago))
         } else if let n @ 1.. = self.readable(waiter) {
             let limit = self.reader.limit().min(n);
             let n = self.ring.pop(dst, limit);
@@ -633,7 +647,7 @@ impl Channel {
                     }
                     Waiter::Task(waker) => {
                         self.reader_waits(dst.room(), wake);
-                        self.reader.park_task(waker, wake);
+                        self.reader.park_task(waker);
                         return Attempt::Wait;
                     }
                 },
@@ -731,8 +745,8 @@ impl Channel {
                     label.broken_pipe(waiter.call(Op::Write), "the peer has closed its read side")
                 }
             })
-        } else if let Some(at) = self.writer.deadline_passed() {
-            Err(label.deadline(waiter.call(Op::Write), Op::Write, at))
+        } else if let Some(ago) = self.writer.deadline_passed(&waiter) {
+            Err(label.deadline(waiter.call(Op::Write), Op::Write, ago))
         } else {
             let mut space = if self.writer.held { 0 } else { self.space() };
             // Live faults: a held rendezvous accepts nothing; a timed
@@ -851,9 +865,11 @@ impl Channel {
     // ---- settings ----
 
     /// Sets (or clears) one side's deadline; waiting calls look again.
-    pub(crate) fn set_deadline(&mut self, op: Op, deadline: Option<Instant>, wake: &mut Wake) {
-        self.side_mut(op).deadline = deadline;
-        self.side_mut(op).rearm();
+    pub(crate) fn set_deadline(&mut self, op: Op, deadline: Option<Deadline>, wake: &mut Wake) {
+        let side = self.side_mut(op);
+        side.deadline = deadline;
+        side.alarm = None;
+        side.rearm();
         self.wake_side(op, wake);
     }
 
@@ -997,7 +1013,7 @@ impl Channel {
             .waker
             .as_ref()
             .is_some_and(|w| w.will_wake(waker));
-        self.reader.park_task(waker, wake);
+        self.reader.park_task(waker);
         if let Some(f) = self.faults.as_deref_mut() {
             if f.is_held() {
                 return;
@@ -1018,7 +1034,7 @@ impl Channel {
             .waker
             .as_ref()
             .is_some_and(|w| w.will_wake(waker));
-        self.writer.park_task(waker, wake);
+        self.writer.park_task(waker);
         if let (Some(at), Some(f)) = (due, self.faults.as_deref_mut()) {
             if f.arm_write_timer(at, fresh) {
                 wake.live_timer(at, waker.clone());
@@ -1200,11 +1216,11 @@ impl Channel {
     /// `true` once the fault armed on the reader's side has fired; else
     /// registers `waker` on the writer's side, which the firing wakes.
     #[cfg_attr(loom, allow(dead_code))]
-    pub(crate) fn read_fault_fired(&mut self, waker: &Waker, wake: &mut Wake) -> bool {
+    pub(crate) fn read_fault_fired(&mut self, waker: &Waker) -> bool {
         if self.reader.fault.is_none() {
             return true;
         }
-        self.writer.park_task(waker, wake);
+        self.writer.park_task(waker);
         false
     }
 
@@ -1213,11 +1229,11 @@ impl Channel {
     /// shutdown discarded unread); `None` after registering `waker`, which
     /// the reader's next read wakes.
     #[cfg_attr(loom, allow(dead_code))]
-    pub(crate) fn drained(&mut self, waker: &Waker, wake: &mut Wake) -> Option<usize> {
+    pub(crate) fn drained(&mut self, waker: &Waker) -> Option<usize> {
         if self.ring.len() == 0 || self.read_shut {
             return Some(self.dropped);
         }
-        self.writer.park_task(waker, wake);
+        self.writer.park_task(waker);
         None
     }
 
@@ -1240,7 +1256,7 @@ impl Channel {
         let timeout_at = side
             .timeout
             .map(|t| *started.get_or_insert_with(Instant::now) + t);
-        let mut until = match (side.deadline, timeout_at) {
+        let mut until = match (side.deadline.map(|d| d.on_wall()), timeout_at) {
             (Some(d), Some(t)) => Some(d.min(t)),
             (d, t) => d.or(t),
         };
@@ -1359,7 +1375,7 @@ impl Channel {
             threads_since: side.blocked_since.filter(|_| side.blocked > 0),
             task: side.waker.is_some(),
             task_since: side.parked_since.filter(|_| side.waker.is_some()),
-            deadline: side.deadline,
+            deadline: side.deadline.map(|d| d.on_wall()),
             timeout: side.timeout,
             nonblocking: side.nonblocking,
             sleeper: side.sleeper.clone().filter(|_| side.blocked > 0),

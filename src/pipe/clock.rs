@@ -24,5 +24,5 @@ pub(crate) fn now_here() -> Instant {
 
 /// Wakes `waker` at `at` on the clock of the calling context.
 pub(crate) fn wake_at(at: Instant, waker: Waker) {
-    super::timer::wake_at(at, waker);
+    crate::clock::wall::wake_at(at, waker);
 }

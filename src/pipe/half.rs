@@ -16,6 +16,7 @@ use super::poll_call::{ReadCall, WriteCall};
 use super::ring::{SliceTarget, Target};
 use super::tap::Tap;
 use crate::addr::PipeAddr;
+use crate::clock::Clock;
 use crate::source::Source;
 use crate::sync::Arc;
 
@@ -314,6 +315,7 @@ impl ReadHalf {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn set_read_deadline(&self, deadline: Option<Instant>) -> io::Result<()> {
+        let deadline = deadline.map(|at| Clock::current().deadline(at));
         self.dir()
             .update(|chan, wake| chan.set_deadline(Op::Read, deadline, wake));
         Ok(())
@@ -665,6 +667,7 @@ impl WriteHalf {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn set_write_deadline(&self, deadline: Option<Instant>) -> io::Result<()> {
+        let deadline = deadline.map(|at| Clock::current().deadline(at));
         self.dir()
             .update(|chan, wake| chan.set_deadline(Op::Write, deadline, wake));
         Ok(())

@@ -6,7 +6,7 @@ use std::error::Error;
 use std::fmt;
 use std::io::{self, ErrorKind};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::call::Op;
 
@@ -125,13 +125,13 @@ impl Label {
         )
     }
 
-    /// A call reached the side's deadline, which passed at `at`.
-    pub(crate) fn deadline(&self, call: &str, op: Op, at: Instant) -> io::Error {
+    /// A call reached the side's deadline, which passed `ago` ago (on the
+    /// call's clock).
+    pub(crate) fn deadline(&self, call: &str, op: Op, ago: Duration) -> io::Error {
         let setter = match op {
             Op::Read => "set_read_deadline",
             Op::Write => "set_write_deadline",
         };
-        let ago = Instant::now().saturating_duration_since(at);
         self.error(
             ErrorKind::TimedOut,
             op,

@@ -15,8 +15,8 @@
 //! - [`label`]: the names and error messages; [`call`]: which side a call is
 //!   on and how it waits; `live`: what a hang report shows of a pipe;
 //! - [`wake`]: wake-ups collected under the lock and delivered after it, and
-//!   where threads sleep; [`timer`]: wakes pending async calls at their
-//!   deadline without a runtime;
+//!   where threads sleep (deadlines are read and timed by
+//!   [`crate::clock`]);
 //! - [`ring`]: the byte storage;
 //! - [`blueprint`]: a builder's settings kept to build a listener's
 //!   connections; [`tap`]: records a listener connection's client end from
@@ -48,7 +48,6 @@ mod peer_hooks;
 mod poll_call;
 mod ring;
 mod tap;
-mod timer;
 #[cfg(feature = "tokio")]
 mod tokio_io;
 mod wake;
@@ -65,6 +64,5 @@ pub use faults::Cut;
 pub use half::{ReadHalf, WriteHalf};
 pub(crate) use label::Verdict;
 pub use link::{Link, LinkDirection};
-pub(crate) use timer::wake_at;
 #[cfg(not(loom))]
 pub(crate) use wire::Wire;

@@ -39,7 +39,7 @@ impl PipeEnd {
     pub(crate) fn peer_poll_drained(&self, cx: &mut Context<'_>) -> Poll<usize> {
         let half = self.write_half();
         let dir = half.shared.dir(half.side);
-        match dir.update(|chan, wake| chan.drained(cx.waker(), wake)) {
+        match dir.update(|chan, _| chan.drained(cx.waker())) {
             Some(dropped) => Poll::Ready(dropped),
             None => Poll::Pending,
         }
@@ -59,7 +59,7 @@ impl PipeEnd {
     pub(crate) fn peer_poll_read_fault_fired(&self, cx: &mut Context<'_>) -> Poll<()> {
         let half = self.write_half();
         let dir = half.shared.dir(half.side);
-        if dir.update(|chan, wake| chan.read_fault_fired(cx.waker(), wake)) {
+        if dir.update(|chan, _| chan.read_fault_fired(cx.waker())) {
             Poll::Ready(())
         } else {
             Poll::Pending

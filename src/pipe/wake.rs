@@ -6,7 +6,6 @@
 use std::task::Waker;
 use std::time::Instant;
 
-use super::timer;
 use crate::sync::{wake_contained, AtomicUsize, Condvar, Ordering};
 
 /// Where the threads blocked on one direction wait: one condition variable per
@@ -47,8 +46,8 @@ const NOTIFY_READERS: u8 = 1;
 const NOTIFY_WRITERS: u8 = 2;
 /// Spinning threads must look again.
 const BUMP: u8 = 4;
-/// A task or the timer must be woken (kept in `signals` too, so that the
-/// common "nothing to do" check is one compare).
+/// A task must be woken (kept in `signals` too, so that the common
+/// "nothing to do" check is one compare).
 const TASKS: u8 = 8;
 
 /// Wake-ups collected under the lock and delivered after it is released.
@@ -59,9 +58,6 @@ pub(crate) struct Wake {
     /// At most one task waits per side of a direction, so two slots suffice;
     /// a third is woken at once.
     tasks: [Option<Waker>; 2],
-    /// A deadline the timer thread must wake a task at (rare: only pending
-    /// calls with a deadline).
-    timer: Option<Box<(Instant, Waker)>>,
     /// A live fault's time (latency, bandwidth) a task must be woken at, on
     /// the clock of the call: inline, so a delayed direction allocates
     /// nothing per write.
@@ -97,12 +93,6 @@ impl Wake {
         } else {
             wake_contained(waker);
         }
-    }
-
-    /// `waker`'s task must be woken by the timer thread at `at`.
-    pub(crate) fn timer(&mut self, at: Instant, waker: Waker) {
-        self.signals |= TASKS;
-        self.timer = Some(Box::new((at, waker)));
     }
 
     /// `waker`'s task must be woken at `at` on the clock of the call (live
@@ -145,10 +135,6 @@ impl Wake {
     #[inline(never)]
     fn deliver(self, sleepers: &Sleepers) {
         self.signal(sleepers);
-        if let Some(timer) = self.timer {
-            let (at, waker) = *timer;
-            timer::wake_at(at, waker);
-        }
         if let Some((at, waker)) = self.live_timer {
             super::clock::wake_at(at, waker);
         }

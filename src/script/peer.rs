@@ -227,7 +227,7 @@ impl Future for Finished {
         if !settled && !late {
             if let (false, Some(deadline)) = (this.timer, this.deadline) {
                 this.timer = true;
-                crate::pipe::wake_at(deadline, cx.waker().clone());
+                crate::clock::wall::wake_at(deadline, cx.waker().clone());
             }
             return Poll::Pending;
         }

@@ -46,13 +46,13 @@ impl State {
     }
 
     /// How a wait for `pattern` stands: `None` while it must wait on, else
-    /// its outcome. `deadline` is the wait's bound, with the duration it was
-    /// given, for the message.
+    /// its outcome. `passed` is the wait's bound (the duration it was given,
+    /// for the message) once it has passed.
     pub(super) fn verdict(
         &self,
         pattern: &[u8],
         cursor: &mut Cursor,
-        deadline: Option<(Instant, Duration)>,
+        passed: Option<Duration>,
     ) -> Option<Result<(), Failure>> {
         if self.contains(pattern, cursor) {
             return Some(Ok(()));
@@ -60,9 +60,9 @@ impl State {
         let reason = if self.attached && self.writers == 0 {
             Reason::NoWriters
         } else {
-            match deadline {
-                Some((at, bound)) if Instant::now() >= at => Reason::TimedOut(bound),
-                _ => return None,
+            match passed {
+                Some(bound) => Reason::TimedOut(bound),
+                None => return None,
             }
         };
         Some(Err(Failure {
@@ -228,7 +228,10 @@ impl Tape {
         let mut state = self.lock();
         let mut waiter = None;
         let outcome = loop {
-            if let Some(outcome) = state.verdict(pattern, &mut cursor, deadline) {
+            let passed = deadline
+                .filter(|&(at, _)| Instant::now() >= at)
+                .map(|(_, bound)| bound);
+            if let Some(outcome) = state.verdict(pattern, &mut cursor, passed) {
                 break outcome;
             }
             if waiter.is_none() {

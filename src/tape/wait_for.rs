@@ -8,11 +8,11 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::wait::{Cursor, Failure};
 use super::{diff, State, Tape};
-use crate::pipe::wake_at;
+use crate::clock::{Alarm, Clock, Deadline};
 
 impl Tape {
     /// A future that resolves once the written bytes contain `pattern`
@@ -122,11 +122,12 @@ pub struct WaitFor {
 /// A [`WaitFor`]'s time bound.
 struct Bound {
     /// `None` if the bound is too far away to represent: no bound.
-    deadline: Option<Instant>,
+    deadline: Option<Deadline>,
     within: Duration,
-    /// The waker the timer thread will wake at the deadline, so that a
-    /// future polled again by the same task does not arm the timer again.
-    armed: Option<Waker>,
+    /// The waker the deadline's clock will wake at the deadline, so that a
+    /// future polled again by the same task does not arm the timer again,
+    /// and the wake-up (cancelled when dropped).
+    armed: Option<(Waker, Alarm)>,
 }
 
 impl WaitFor {
@@ -162,7 +163,7 @@ impl WaitFor {
     /// ```
     pub fn within(mut self, bound: Duration) -> WaitFor {
         self.bound = Some(Bound {
-            deadline: Instant::now().checked_add(bound),
+            deadline: Clock::current().after(bound),
             within: bound,
             armed: None,
         });
@@ -178,15 +179,12 @@ impl Future for WaitFor {
         if this.done {
             return Poll::Ready(Ok(()));
         }
-        let deadline = this
-            .bound
-            .as_ref()
-            .and_then(|b| b.deadline.map(|at| (at, b.within)));
+        let passed = this.bound.as_ref().and_then(Bound::passed);
         // Cloned (and the replaced one dropped) outside the lock: waker code
         // belongs to the executor.
         let waker = cx.waker().clone();
         let mut state = this.tape.lock();
-        let verdict = state.verdict(&this.pattern, &mut this.cursor, deadline);
+        let verdict = state.verdict(&this.pattern, &mut this.cursor, passed);
         let stale = if verdict.is_some() {
             this.waiter
                 .take()
@@ -230,18 +228,25 @@ impl Future for WaitFor {
 }
 
 impl Bound {
-    /// Has the timer wake `waker` at the deadline, unless it already will.
+    /// The bound, once it has passed on the clock of the call.
+    fn passed(&self) -> Option<Duration> {
+        let at = self.deadline.as_ref()?;
+        at.clock().reached(at).then_some(self.within)
+    }
+
+    /// Has the deadline's clock wake `waker` at the deadline, unless it
+    /// already will.
     fn arm(&mut self, waker: &Waker) {
-        let Some(at) = self.deadline else { return };
+        let Some(at) = &self.deadline else { return };
         if self
             .armed
             .as_ref()
-            .is_some_and(|armed| armed.will_wake(waker))
+            .is_some_and(|(armed, _)| armed.will_wake(waker))
         {
             return;
         }
-        wake_at(at, waker.clone());
-        self.armed = Some(waker.clone());
+        let alarm = at.clock().wake_at(at, waker.clone());
+        self.armed = Some((waker.clone(), alarm));
     }
 }
 

@@ -1,10 +1,9 @@
-//! The deadline timer: wakes pending async calls when their deadline passes,
-//! without any async runtime (one lazily started background thread).
+//! The wall clock's timer: wakes wakers at a `std::time::Instant`, without
+//! any async runtime (one lazily started background thread).
 //!
 //! Under `--cfg loom` the timer is off ([`wake_at`] does nothing): loom cannot
 //! model a real background thread, and the loom models only use deadlines that
 //! have already passed, which wake waiting calls directly.
-#![cfg_attr(loom, allow(dead_code, unused_imports))]
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
