@@ -1,5 +1,7 @@
 //! A scripted peer vs a hand-written peer thread: 1,000 request/response
-//! steps, 64 B each way, over a default pipe.
+//! steps, 64 B each way, over a default pipe; and the same exchange as a
+//! script of templates (each request's first 8 bytes kept by a named hole
+//! and sent back at the start of its response).
 //!
 //! Both sides start a thread per run; the script's steps are made in the
 //! (unmeasured) setup, so the figure is what running a built script costs
@@ -65,7 +67,41 @@ fn exchange(c: &mut Criterion) {
             BatchSize::PerIteration,
         );
     });
+    group.bench_function("script_of_templates", |b| {
+        b.iter_batched(
+            || {
+                (0..STEPS).fold(Script::new(), |s, i| {
+                    let mut write = format!("{{{{id{i}:8}}}}").into_bytes();
+                    escape(&mut write, &request(i)[8..]);
+                    let mut read = format!("{{{{id{i}}}}}").into_bytes();
+                    escape(&mut read, &response(i)[8..]);
+                    s.write_template(write).read_template(read)
+                })
+            },
+            |script| {
+                let (conn, peer) = script.build();
+                let conn = client(conn);
+                peer.finish();
+                drop(conn);
+            },
+            BatchSize::PerIteration,
+        );
+    });
     group.finish();
+}
+
+/// Appends `bytes` to a template as literal bytes (`{{` is `{{{{`).
+fn escape(template: &mut Vec<u8>, bytes: &[u8]) {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"{{") {
+            template.extend_from_slice(b"{{{{");
+            i += 2;
+        } else {
+            template.push(bytes[i]);
+            i += 1;
+        }
+    }
 }
 
 criterion_group!(benches, exchange);

@@ -357,7 +357,11 @@ impl Script {
     /// The script that replays the peer of a recorded connection: the tape's
     /// reads (recorded with [`record_reads`](crate::Recording::record_reads))
     /// become `read` steps and its writes `write` steps, in the tape's event
-    /// order, adjacent steps of one kind merged.
+    /// order, adjacent steps of one kind merged. A tape loaded from a file
+    /// with holes ([`Tape::load`]), and still holding what was loaded,
+    /// replays them as [`Script::from_file`] does. (A tape's
+    /// [`redact`](Tape::redact) and [`holes_by`](Tape::holes_by) apply to
+    /// the files written from it, not here.)
     ///
     /// # Examples
     ///

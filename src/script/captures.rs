@@ -2,6 +2,7 @@
 //! holes keep ([`Captures`]), `respond` closures, and how `build` resolves
 //! every hole to a slot (checking what can be checked before the peer runs).
 
+use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -136,6 +137,8 @@ impl Eq for Template {}
 /// ```
 #[derive(Default, Clone)]
 pub struct Captures {
+    /// Slots by name.
+    index: HashMap<Box<str>, usize>,
     names: Vec<Box<str>>,
     values: Vec<Vec<u8>>,
     done: Vec<bool>,
@@ -145,15 +148,16 @@ impl Captures {
     /// The value a hole named `name` kept (or that was bound to it), once
     /// the hole is complete; `None` for a name not kept yet.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        let slot = self.names.iter().position(|n| &**n == name)?;
+        let slot = *self.index.get(name)?;
         self.done[slot].then(|| &self.values[slot][..])
     }
 
     /// The slot of `name`, added if it is new.
     pub(crate) fn slot(&mut self, name: &str) -> usize {
-        match self.names.iter().position(|n| &**n == name) {
-            Some(slot) => slot,
+        match self.index.get(name) {
+            Some(&slot) => slot,
             None => {
+                self.index.insert(name.into(), self.names.len());
                 self.names.push(name.into());
                 self.values.push(Vec::new());
                 self.done.push(false);

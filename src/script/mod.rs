@@ -86,23 +86,31 @@
 //! [`finished`](ScriptPeer::finished) is always on the wall clock: a paused
 //! tokio clock neither stretches nor shrinks it.
 //!
+//! # Holes: what changes from run to run
+//!
+//! [`write_template`](Script::write_template),
+//! [`read_template`](Script::read_template), [`write_any`](Script::write_any),
+//! [`respond`](Script::respond) and [`bind`](Script::bind) replay protocols
+//! whose bytes do not repeat: a request id carried into the reply, a
+//! websocket frame's random mask, a nonce answered by a proof computed from
+//! it, a client's version number. A tape file (format version 2) holds the
+//! same holes, marked with [`Tape::redact`](crate::Tape::redact) and
+//! [`Tape::holes_by`](crate::Tape::holes_by). See the recipe
+//! [Replaying real protocols](crate::recipes#replaying-real-protocols).
+//!
 //! # What a script cannot replay
 //!
-//! A script replays fixed bytes (plus [`write_until`](Script::write_until)
-//! for a part that varies). What the code under test randomises anew on
-//! every run cannot be replayed: a SCRAM or TLS handshake (the recorded
-//! answer does not fit the new challenge), or a websocket client's frames,
-//! which it masks with a fresh random key each (RFC 6455, section 5.3), so
-//! the bytes it writes never match a recording. A websocket's opening
-//! handshake on its own does replay when the client lets the caller fix
-//! `Sec-WebSocket-Key` (tungstenite takes it from the request's headers):
-//! the server's `Sec-WebSocket-Accept` is then the same every run. For the
-//! rest, run the real peer (or a small live fake) over a pipe, record the
-//! code's side with [`RecordExt::record`](crate::RecordExt::record), and assert on
-//! the parts that are fixed ([`Tape::assert_matches_file`](crate::Tape::assert_matches_file)
-//! for the whole transcript where it is deterministic,
-//! [`Tape::wait_for`](crate::Tape::wait_for) and
-//! [`Tape::assert_written`](crate::Tape::assert_written) otherwise).
+//! A peer that must compute with keys it does not have: a TLS handshake's
+//! answers cannot be forged, even by [`respond`](Script::respond). For
+//! those, run the real peer (or a small live fake) over a pipe, record the
+//! code's side with [`RecordExt::record`](crate::RecordExt::record), and
+//! assert on the parts that are fixed
+//! ([`Tape::assert_matches_file`](crate::Tape::assert_matches_file), whose
+//! files may hold holes, [`Tape::wait_for`](crate::Tape::wait_for) and
+//! [`Tape::assert_written`](crate::Tape::assert_written)). And a
+//! `{{name}}` hole ends at the first occurrence of the byte after it, with
+//! no backtracking: a value that may hold that byte needs a length
+//! (`{{name:N}}`) or a bound value.
 
 mod builder;
 mod captures;

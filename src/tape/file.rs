@@ -395,6 +395,12 @@ impl Tape {
     /// a version header. [`Tape::load`] reads it back exactly: the bytes and
     /// the boundaries of every event.
     ///
+    /// The file holds the holes of [`redact`](Tape::redact) and
+    /// [`holes_by`](Tape::holes_by), if any, and then has format version 2;
+    /// a tape with no holes and no `{{` in its bytes is saved as version 1.
+    /// A tape loaded from a file with holes saves them back while it holds
+    /// what was loaded.
+    ///
     /// Relative paths are relative to the current directory, which
     /// `cargo test` sets to the crate root.
     ///
@@ -426,13 +432,18 @@ impl Tape {
         std::fs::write(path, render_doc(&self.file_events()))
     }
 
-    /// Reads a tape file written by [`Tape::save`] (or by hand).
+    /// Reads a tape file written by [`Tape::save`] (or by hand), of format
+    /// version 1 or 2. The holes of a version 2 file stay in the tape's
+    /// events as their text (`{{id}}`, with a literal `{{` as itself), and
+    /// [`Script::from_tape`](crate::Script::from_tape) and `save` use the
+    /// holes themselves while the tape holds what was loaded;
+    /// [`Script::from_file`](crate::Script::from_file) replays them.
     ///
     /// # Errors
     ///
     /// The error of reading the file; `InvalidData` for a file that is not
-    /// UTF-8 or is malformed, with a message that gives the 1-based line
-    /// number (and the column where it helps).
+    /// UTF-8 or is malformed (a malformed hole included), with a message
+    /// that gives the 1-based line number (and the column where it helps).
     ///
     /// # Examples
     ///
