@@ -380,3 +380,234 @@ fn a_pending_hold_for_is_not_a_deadlock() {
     assert_eq!(&got.unwrap(), b"hi");
     assert_eq!(peer.join().unwrap().unwrap(), 0);
 }
+
+/// Tasks under a paused tokio clock: the verdict comes once tokio has
+/// auto-advanced to the bound with nothing left to run.
+#[cfg(feature = "tokio")]
+mod paused_tokio {
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    use pipetap::{PipeBuilder, Script};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::{AT_ONCE, BOUND, BUSY};
+
+    /// Two tasks both read first.
+    #[tokio::test(start_paused = true)]
+    async fn both_tasks_read_first_is_a_deadlock_reported_at_once() {
+        let (mut a, mut b) = PipeBuilder::new().name("verdict-tasks").build();
+        let started = Instant::now();
+        let report = pipetap::try_within_async(Duration::from_secs(60), async move {
+            let peer = tokio::spawn(async move { b.read(&mut [0; 8]).await });
+            let got = a.read(&mut [0; 8]).await;
+            let _ = peer.await;
+            got
+        })
+        .await
+        .unwrap_err();
+        assert!(started.elapsed() < AT_ONCE, "took {:?}", started.elapsed());
+        let text = report.to_string();
+        assert!(report.is_deadlock(), "{text}");
+        assert!(
+            text.starts_with("deadlock: pipetap::try_within_async(60s) at tests/hang_verdict.rs:"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "the bounded future's task reads end a of pipe \"verdict-tasks\" (nothing buffered) \
+                 and waits for b to write, which a task holds"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "a task reads end b of pipe \"verdict-tasks\" (nothing buffered) and waits for a \
+                 to write, which the bounded future's task holds"
+            ),
+            "{text}"
+        );
+    }
+
+    /// `within_async(..).without_verdict()` waits out its bound.
+    #[tokio::test(start_paused = true)]
+    async fn without_verdict_waits_out_the_bound() {
+        let (mut a, mut b) = PipeBuilder::new().name("verdict-tasks-waits").build();
+        let report = pipetap::try_within_async(Duration::from_millis(300), async move {
+            let peer = tokio::spawn(async move { b.read(&mut [0; 8]).await });
+            let got = a.read(&mut [0; 8]).await;
+            let _ = peer.await;
+            got
+        })
+        .without_verdict()
+        .await
+        .unwrap_err();
+        assert!(!report.is_deadlock(), "{report}");
+    }
+
+    /// A chain across two pipes: the bounded task reads `a`; a proxy task
+    /// copies between `b` and `c` (reading both); a server task reads `d`.
+    #[tokio::test(start_paused = true)]
+    async fn a_chain_across_two_pipes_is_a_deadlock() {
+        let (mut a, mut b) = PipeBuilder::new().name("verdict-chain-front").build();
+        let (mut c, mut d) = PipeBuilder::new().name("verdict-chain-back").build();
+        let report = pipetap::try_within_async(Duration::from_secs(60), async move {
+            let proxy =
+                tokio::spawn(async move { tokio::io::copy_bidirectional(&mut b, &mut c).await });
+            let server = tokio::spawn(async move { d.read(&mut [0; 8]).await });
+            let got = a.read(&mut [0; 8]).await;
+            let _ = (proxy.await, server.await);
+            got
+        })
+        .await
+        .unwrap_err();
+        let text = report.to_string();
+        assert!(report.is_deadlock(), "{text}");
+        for line in [
+            "the bounded future's task reads end a of pipe \"verdict-chain-front\" (nothing buffered) and waits for b to write, which a task holds",
+            "a task reads end b of pipe \"verdict-chain-front\" (nothing buffered) and waits for a to write, which the bounded future's task holds",
+            "a task reads end a of pipe \"verdict-chain-back\" (nothing buffered) and waits for b to write, which a task holds",
+            "a task reads end b of pipe \"verdict-chain-back\" (nothing buffered) and waits for a to write, which a task holds",
+        ] {
+            assert!(text.contains(line), "no {line:?} in:\n{text}");
+        }
+    }
+
+    /// A task that sleeps (on tokio's clock) and then writes.
+    #[tokio::test(start_paused = true)]
+    async fn a_task_that_sleeps_then_writes_is_not_a_deadlock() {
+        let (mut a, mut b) = PipeBuilder::new().name("verdict-task-sleeper").build();
+        let got = pipetap::try_within_async(BOUND, async move {
+            let peer = tokio::spawn(async move {
+                tokio::time::sleep(BUSY).await;
+                b.write_all(b"hi").await
+            });
+            let mut buf = [0; 2];
+            a.read_exact(&mut buf).await?;
+            peer.await.unwrap()?;
+            Ok::<_, std::io::Error>(buf)
+        })
+        .await
+        .expect("not a deadlock");
+        assert_eq!(&got.unwrap(), b"hi");
+    }
+
+    /// A task waits on a timer that fires after the bound (on tokio's
+    /// clock), then writes: at the bound everything looks stuck, and the
+    /// confirmation timer is what keeps it from being called a deadlock.
+    #[tokio::test(start_paused = true)]
+    async fn a_task_asleep_past_the_bound_is_not_a_deadlock() {
+        let (mut a, mut b) = PipeBuilder::new().name("verdict-past-bound").build();
+        let got = pipetap::try_within_async(Duration::from_secs(60), async move {
+            let peer = tokio::spawn(async move { b.read(&mut [0; 8]).await });
+            // The read is dropped after 10 ms of tokio time, and its waker
+            // stays on the pipe: the task then sleeps past the bound.
+            let timed_out = tokio::time::timeout(Duration::from_millis(10), a.read(&mut [0; 8]))
+                .await
+                .is_err();
+            tokio::time::sleep(Duration::from_secs(90)).await;
+            a.write_all(b"late").await?;
+            Ok::<_, std::io::Error>((timed_out, peer.await.unwrap()?))
+        })
+        .await
+        .expect("not a deadlock");
+        assert_eq!(got.unwrap(), (true, 4));
+    }
+
+    /// A dropped read future leaves its waker on the pipe; the task then
+    /// waits for a `spawn_blocking` thread (tokio counts it as work).
+    #[tokio::test(start_paused = true)]
+    async fn a_dropped_read_future_is_not_a_deadlock() {
+        let (mut a, mut b) = PipeBuilder::new().name("verdict-task-dropped").build();
+        let got = pipetap::try_within_async(BOUND, async move {
+            let peer = tokio::spawn(async move { b.read(&mut [0; 8]).await });
+            {
+                let mut buf = [0; 8];
+                let read = a.read(&mut buf);
+                tokio::pin!(read);
+                let poll = futures::poll!(read.as_mut());
+                assert!(poll.is_pending());
+            }
+            tokio::task::spawn_blocking(|| thread::sleep(BUSY))
+                .await
+                .unwrap();
+            a.write_all(b"hi").await?;
+            peer.await.unwrap()
+        })
+        .await
+        .expect("not a deadlock");
+        assert_eq!(got.unwrap(), 2);
+    }
+
+    /// `select!` between a pipe read and a channel that another thread
+    /// feeds (started with `spawn_blocking`, which tokio counts as work).
+    #[tokio::test(start_paused = true)]
+    async fn a_select_with_a_channel_fed_by_a_thread_is_not_a_deadlock() {
+        let (mut a, mut b) = PipeBuilder::new().name("verdict-select").build();
+        let got = pipetap::try_within_async(BOUND, async move {
+            let peer = tokio::spawn(async move { b.read(&mut [0; 8]).await });
+            let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+            let feeder = tokio::task::spawn_blocking(move || {
+                thread::sleep(BUSY);
+                tx.blocking_send(7u8)
+            });
+            let mut buf = [0; 8];
+            let got = tokio::select! {
+                r = a.read(&mut buf) => r.map(|_| 0),
+                m = rx.recv() => Ok(m.unwrap()),
+            };
+            feeder.await.unwrap().unwrap();
+            drop(a);
+            let _ = peer.await;
+            got
+        })
+        .await
+        .expect("not a deadlock");
+        assert_eq!(got.unwrap(), 7);
+    }
+
+    /// The same `select!` on a running clock with a plain thread: tasks
+    /// never count there.
+    #[tokio::test]
+    async fn a_select_on_a_running_clock_is_not_a_deadlock() {
+        let (mut a, mut b) = PipeBuilder::new().name("verdict-select-running").build();
+        let got = pipetap::try_within_async(BOUND, async move {
+            let peer = tokio::spawn(async move { b.read(&mut [0; 8]).await });
+            let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+            let feeder = thread::spawn(move || {
+                thread::sleep(BUSY);
+                tx.blocking_send(7u8)
+            });
+            let mut buf = [0; 8];
+            let got = tokio::select! {
+                r = a.read(&mut buf) => r.map(|_| 0),
+                m = rx.recv() => Ok(m.unwrap()),
+            };
+            feeder.join().unwrap().unwrap();
+            drop(a);
+            let _ = peer.await;
+            got
+        })
+        .await
+        .expect("not a deadlock");
+        assert_eq!(got.unwrap(), 7);
+    }
+
+    /// A script in a `wait` step, built in the paused runtime.
+    #[tokio::test(start_paused = true)]
+    async fn a_script_in_a_wait_step_is_not_a_deadlock() {
+        let (mut conn, peer) = Script::new()
+            .name("verdict-task-script-wait")
+            .wait(Duration::from_secs(90))
+            .read(b"hi")
+            .build();
+        let got = pipetap::try_within_async(Duration::from_secs(60), async move {
+            let mut buf = [0; 2];
+            conn.read_exact(&mut buf).await.map(|_| buf)
+        })
+        .await
+        .expect("not a deadlock");
+        assert_eq!(&got.unwrap(), b"hi");
+        peer.finished().await.unwrap();
+    }
+}

@@ -33,6 +33,29 @@ use crate::clock::wall::wake_at;
 /// runtime) can never be interrupted this way. Bound the whole run with the
 /// blocking [`within`](crate::within) instead, around `block_on`.
 ///
+/// # Deadlocks on a paused tokio clock
+///
+/// With the `tokio` feature, on a current-thread runtime whose clock is
+/// paused (`#[tokio::test(start_paused = true)]`), the future fails before
+/// its limit with a report that starts `deadlock:` when its task waits in a
+/// set of pipes that can never move again, by the rules of
+/// [`within`](crate::within#deadlocks-are-reported-at-once), tasks
+/// included: each task waiting on a pipe holds it, and a task that waits on
+/// several pipes (`select!`, `join!`, `copy_bidirectional`) brings them all
+/// into the set. Only then is it known that no task can run: tokio has
+/// auto-advanced its clock to a timer set at the bound, so every task of
+/// the runtime is idle and no timer of it is due before; the verdict is
+/// then confirmed at a second timer a year later on tokio's clock (no wall
+/// time), so a task asleep past the bound is not called stuck. The
+/// runtime needs its timer enabled, as `#[tokio::test]` has it.
+///
+/// A task that a plain thread will wake (through a channel, say) can look
+/// stuck on a paused clock: tokio does not see the thread. Start such
+/// threads with `tokio::task::spawn_blocking`, which tokio counts as work.
+/// On a running clock, on another executor, or on a multi-thread runtime,
+/// tasks never count, and the limit runs out as before.
+/// [`Within::without_verdict`] waits out the limit in every case.
+///
 /// # Panics
 ///
 /// When polled after the limit with `future` still pending: the message is
@@ -124,16 +147,29 @@ struct Bound {
     /// The function that made it, for the report.
     called: &'static str,
     thread: Option<Arc<str>>,
+    /// When the bound began (wall clock).
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    started: Instant,
+    /// Whether to look for a deadlock (see [`TryWithin::without_verdict`]).
+    verdict: bool,
+    /// Looks for a deadlock on a paused tokio clock.
+    #[cfg(feature = "tokio")]
+    probe: super::probe::Probe,
     /// Waiting tasks note the time while this future lives.
     _watch: Watch,
 }
 
 impl Bound {
     fn new(limit: Duration, site: &'static Location<'static>, called: &'static str) -> Self {
+        let started = Instant::now();
         Bound {
             limit,
             called,
-            deadline: Instant::now().checked_add(limit),
+            started,
+            verdict: true,
+            #[cfg(feature = "tokio")]
+            probe: super::probe::Probe::default(),
+            deadline: started.checked_add(limit),
             armed: None,
             site,
             thread: current_thread(),
@@ -141,19 +177,34 @@ impl Bound {
         }
     }
 
-    /// The report once the deadline has passed; until then, has the timer
-    /// wake this task at the deadline (once per waker).
+    fn cause(&self) -> Cause {
+        Cause::Future {
+            limit: self.limit,
+            called: self.called,
+        }
+    }
+
+    /// The report once the deadline has passed, or a deadlock found; until
+    /// then, has the timer wake this task at the deadline (once per waker).
     fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<HangReport> {
+        #[cfg(feature = "tokio")]
+        if self.verdict {
+            if let Poll::Ready(deadlock) = self.probe.poll(cx, self.limit, self.started) {
+                let mut report = HangReport::take(self.cause(), self.site, self.thread.clone());
+                report.set_deadlock(deadlock, self.started.elapsed());
+                return Poll::Ready(report);
+            }
+        }
         let Some(at) = self.deadline else {
             return Poll::Pending;
         };
         if Instant::now() >= at {
             self.armed = None;
-            let cause = Cause::Future {
-                limit: self.limit,
-                called: self.called,
-            };
-            return Poll::Ready(HangReport::take(cause, self.site, self.thread.clone()));
+            return Poll::Ready(HangReport::take(
+                self.cause(),
+                self.site,
+                self.thread.clone(),
+            ));
         }
         let waker = cx.waker();
         if !self.armed.as_ref().is_some_and(|w| w.will_wake(waker)) {
@@ -161,6 +212,46 @@ impl Bound {
             self.armed = Some(waker.clone());
         }
         Poll::Pending
+    }
+}
+
+impl<F> TryWithin<F> {
+    /// Waits out the bound even when the future is found in a deadlock
+    /// (see [`within_async`]): the report then comes at the limit, as a
+    /// timeout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let bounded = pipetap::try_within_async(Duration::from_secs(5), async { 1 })
+    ///     .without_verdict();
+    /// assert_eq!(futures::executor::block_on(bounded).unwrap(), 1);
+    /// ```
+    #[must_use = "futures do nothing unless polled"]
+    pub fn without_verdict(mut self) -> Self {
+        self.bound.verdict = false;
+        self
+    }
+}
+
+impl<F> Within<F> {
+    /// Waits out the bound even when the future is found in a deadlock:
+    /// see [`TryWithin::without_verdict`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let bounded = pipetap::within_async(Duration::from_secs(5), async { 1 }).without_verdict();
+    /// assert_eq!(futures::executor::block_on(bounded), 1);
+    /// ```
+    #[must_use = "futures do nothing unless polled"]
+    pub fn without_verdict(mut self) -> Self {
+        self.inner.bound.verdict = false;
+        self
     }
 }
 

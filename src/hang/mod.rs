@@ -9,6 +9,8 @@
 //! - [`future`]: the async runner.
 
 mod future;
+#[cfg(feature = "tokio")]
+mod probe;
 pub(crate) mod registry;
 mod report;
 pub(crate) mod snapshot;

@@ -35,7 +35,7 @@ use super::registry::{self, ScriptParty};
 use super::snapshot::{Origin, PipeSnapshot, SideSnapshot};
 
 /// The bounded code, as the verdict looks for it.
-#[allow(dead_code)] // `Task` until `within_async` looks for a verdict.
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 pub(crate) enum Bounded<'a> {
     /// The thread that runs [`within`](crate::within)'s closure.
     Thread(ThreadId),

@@ -1,0 +1,150 @@
+//! When [`within_async`](crate::within_async) may count tasks in the
+//! deadlock verdict: on a tokio runtime whose clock is paused, once tokio
+//! has auto-advanced to a timer set at the bound. tokio advances a paused
+//! clock only when none of its tasks can run and no `spawn_blocking` call is
+//! at work, and always to the earliest timer first; so when that timer
+//! fires, every task of the runtime is idle and no timer of the runtime is
+//! due before the bound.
+//!
+//! A task may still be asleep on a timer set past the bound. So a verdict
+//! found then is confirmed once more at a second timer, far away (a year on
+//! tokio's clock, which costs no wall time): tokio gets there only if every
+//! timer before it fired and the set is still stuck.
+//!
+//! tokio has no public "is the clock paused" query: the clock counts as
+//! paused when tokio's `Instant::now()` and std's differ by more than a
+//! millisecond (they read the same clock when it runs). The task is woken
+//! once, 2 ms after its first poll, to look.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use super::verdict::{self, Bounded, Deadlock};
+
+/// How far past the bound the confirming timer is set (tokio's timers
+/// reach about two years).
+const CONFIRM_AFTER: Duration = Duration::from_secs(365 * 24 * 3600);
+/// When to look again whether the clock is paused, after the first poll.
+const LOOK_AGAIN: Duration = Duration::from_millis(2);
+
+/// The probe of one bounded future.
+#[derive(Debug, Default)]
+pub(crate) struct Probe {
+    state: State,
+    /// tokio's time at the first poll: the bound counts from it.
+    tokio_started: Option<tokio::time::Instant>,
+}
+
+#[derive(Debug, Default)]
+enum State {
+    /// Not polled yet.
+    #[default]
+    Fresh,
+    /// Polled at this wall-clock time inside a current-thread runtime whose
+    /// clock did not look paused yet; a wake-up is armed to look again.
+    Looking(Instant),
+    /// A timer at the bound, on the paused clock.
+    Armed(Pin<Box<tokio::time::Sleep>>),
+    /// A verdict found at the bound, waiting for its confirmation.
+    Confirming(Pin<Box<tokio::time::Sleep>>),
+    /// No verdict will be looked for (no paused clock, or the set was not
+    /// stuck at the bound).
+    Off,
+}
+
+impl Probe {
+    /// Looks after the probe; `Ready` with the deadlock once it is
+    /// confirmed. `limit` is the bound, `started` when it began.
+    pub(crate) fn poll(
+        &mut self,
+        cx: &mut Context<'_>,
+        limit: Duration,
+        started: Instant,
+    ) -> Poll<Deadlock> {
+        loop {
+            match &mut self.state {
+                State::Off => return Poll::Pending,
+                State::Fresh | State::Looking(_) => {
+                    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+                        self.state = State::Off;
+                        return Poll::Pending;
+                    };
+                    if runtime.runtime_flavor() != tokio::runtime::RuntimeFlavor::CurrentThread {
+                        // A paused clock needs the current-thread runtime.
+                        self.state = State::Off;
+                        return Poll::Pending;
+                    }
+                    let tokio_started = *self
+                        .tokio_started
+                        .get_or_insert_with(tokio::time::Instant::now);
+                    if is_paused() {
+                        let at = tokio_started + limit;
+                        self.state = State::Armed(Box::pin(tokio::time::sleep_until(at)));
+                        continue;
+                    }
+                    match self.state {
+                        State::Fresh => {
+                            let again = Instant::now() + LOOK_AGAIN;
+                            crate::pipe::wake_at(again, cx.waker().clone());
+                            self.state = State::Looking(again);
+                        }
+                        State::Looking(again) if Instant::now() >= again => {
+                            self.state = State::Off;
+                        }
+                        _ => {}
+                    }
+                    return Poll::Pending;
+                }
+                State::Armed(sleep) => {
+                    if sleep.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    if started.elapsed() >= limit {
+                        // The wall clock got there too: the clock ran.
+                        self.state = State::Off;
+                        return Poll::Pending;
+                    }
+                    if find(cx.waker()).is_none() {
+                        self.state = State::Off;
+                        return Poll::Pending;
+                    }
+                    let at = tokio::time::Instant::now() + CONFIRM_AFTER;
+                    self.state = State::Confirming(Box::pin(tokio::time::sleep_until(at)));
+                }
+                State::Confirming(sleep) => {
+                    if sleep.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    let found = find(cx.waker());
+                    self.state = State::Off;
+                    return match found {
+                        Some(deadlock) => Poll::Ready(deadlock),
+                        None => Poll::Pending,
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// The verdict for the task of `waker`, on this thread's runtime.
+fn find(waker: &Waker) -> Option<Deadlock> {
+    verdict::find(&Bounded::Task {
+        waker,
+        runtime: std::thread::current().id(),
+    })
+}
+
+/// Whether the current runtime's clock looks paused (see the module docs).
+fn is_paused() -> bool {
+    let tokio_now = tokio::time::Instant::now().into_std();
+    let now = Instant::now();
+    let apart = if tokio_now > now {
+        tokio_now - now
+    } else {
+        now - tokio_now
+    };
+    apart > Duration::from_millis(1)
+}
