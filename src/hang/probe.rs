@@ -11,10 +11,9 @@
 //! tokio's clock, which costs no wall time): tokio gets there only if every
 //! timer before it fired and the set is still stuck.
 //!
-//! tokio has no public "is the clock paused" query: the clock counts as
-//! paused when tokio's `Instant::now()` and std's differ by more than a
-//! millisecond (they read the same clock when it runs). The task is woken
-//! once, 2 ms after its first poll, to look.
+//! Whether the clock is paused is looked at on the first poll, by the
+//! crate's clock rule ([`crate::clock`]); the timer at the bound counts
+//! from then on tokio's clock.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,15 +25,11 @@ use super::verdict::{self, Bounded, Deadlock};
 /// How far past the bound the confirming timer is set (tokio's timers
 /// reach about two years).
 const CONFIRM_AFTER: Duration = Duration::from_secs(365 * 24 * 3600);
-/// When to look again whether the clock is paused, after the first poll.
-const LOOK_AGAIN: Duration = Duration::from_millis(2);
 
 /// The probe of one bounded future.
 #[derive(Debug, Default)]
 pub(crate) struct Probe {
     state: State,
-    /// tokio's time at the first poll: the bound counts from it.
-    tokio_started: Option<tokio::time::Instant>,
 }
 
 #[derive(Debug, Default)]
@@ -42,9 +37,6 @@ enum State {
     /// Not polled yet.
     #[default]
     Fresh,
-    /// Polled at this wall-clock time inside a current-thread runtime whose
-    /// clock did not look paused yet; a wake-up is armed to look again.
-    Looking(Instant),
     /// A timer at the bound, on the paused clock.
     Armed(Pin<Box<tokio::time::Sleep>>),
     /// A verdict found at the bound, waiting for its confirmation.
@@ -66,36 +58,13 @@ impl Probe {
         loop {
             match &mut self.state {
                 State::Off => return Poll::Pending,
-                State::Fresh | State::Looking(_) => {
-                    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-                        self.state = State::Off;
-                        return Poll::Pending;
-                    };
-                    if runtime.runtime_flavor() != tokio::runtime::RuntimeFlavor::CurrentThread {
-                        // A paused clock needs the current-thread runtime.
+                State::Fresh => {
+                    if !crate::clock::Clock::current().is_paused() {
                         self.state = State::Off;
                         return Poll::Pending;
                     }
-                    let tokio_started = *self
-                        .tokio_started
-                        .get_or_insert_with(tokio::time::Instant::now);
-                    if is_paused() {
-                        let at = tokio_started + limit;
-                        self.state = State::Armed(Box::pin(tokio::time::sleep_until(at)));
-                        continue;
-                    }
-                    match self.state {
-                        State::Fresh => {
-                            let again = Instant::now() + LOOK_AGAIN;
-                            crate::pipe::wake_at(again, cx.waker().clone());
-                            self.state = State::Looking(again);
-                        }
-                        State::Looking(again) if Instant::now() >= again => {
-                            self.state = State::Off;
-                        }
-                        _ => {}
-                    }
-                    return Poll::Pending;
+                    let at = tokio::time::Instant::now() + limit;
+                    self.state = State::Armed(Box::pin(tokio::time::sleep_until(at)));
                 }
                 State::Armed(sleep) => {
                     if sleep.as_mut().poll(cx).is_pending() {
@@ -135,16 +104,4 @@ fn find(waker: &Waker) -> Option<Deadlock> {
         waker,
         runtime: std::thread::current().id(),
     })
-}
-
-/// Whether the current runtime's clock looks paused (see the module docs).
-fn is_paused() -> bool {
-    let tokio_now = tokio::time::Instant::now().into_std();
-    let now = Instant::now();
-    let apart = if tokio_now > now {
-        tokio_now - now
-    } else {
-        now - tokio_now
-    };
-    apart > Duration::from_millis(1)
 }
