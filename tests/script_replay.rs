@@ -5,14 +5,12 @@
 mod support;
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 
 use pipetap::{RecordExt, Script};
 
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pipetap-replay-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+/// A file in a temporary folder of its own, removed when it is dropped.
+fn temp(name: &str) -> support::temp::TempFile {
+    support::temp::temp_file(name)
 }
 
 #[test]

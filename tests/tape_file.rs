@@ -4,16 +4,14 @@
 mod support;
 
 use std::io::ErrorKind;
-use std::path::PathBuf;
 
 use bytes::Bytes;
 use pipetap::{Event, Tape};
 use proptest::prelude::*;
 
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pipetap-tape-file-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+/// A file in a temporary folder of its own, removed when it is dropped.
+fn temp(name: &str) -> support::temp::TempFile {
+    support::temp::temp_file(name)
 }
 
 fn tape_of(events: &[(bool, Vec<u8>)]) -> Tape {

@@ -28,7 +28,10 @@ use crate::tape::Tape;
 /// With the `futures` feature it is also a
 /// `Stream<Item = io::Result<PipeEnd>>`, which ends (`None`) once every
 /// [`Connector`](crate::Connector) is gone and the queue is drained; with the
-/// `axum` feature it is an `axum::serve::Listener`.
+/// `axum` feature it is an `axum::serve::Listener`. tonic's
+/// `serve_with_incoming` needs a newtype around each `PipeEnd` for tonic's
+/// `Connected` trait (see the `Stream` impl) until this crate has a `tonic`
+/// feature.
 ///
 /// # Examples
 ///
@@ -128,6 +131,12 @@ impl Listener {
     /// from the client's side: its writes are what the client sent, its
     /// reads what the client received. The ends stay plain [`PipeEnd`]s;
     /// [`tapes`](Self::tapes) gives the tapes in connect order.
+    ///
+    /// A tape is one connection, which may carry several requests: a
+    /// pooling client such as hyper-util's legacy `Client` sends the next
+    /// request to the same host over the connection it keeps idle. Build it
+    /// with `pool_max_idle_per_host(0)` for one connection, so one tape, per
+    /// request.
     ///
     /// # Examples
     ///
@@ -332,8 +341,16 @@ impl futures_core::Stream for Listener {
 
     /// The next connection's server end; `None` (not an error item) once
     /// every [`Connector`](crate::Connector) is gone and the queue is
-    /// drained, since servers such as tonic's `serve_with_incoming` stop on
-    /// an error item.
+    /// drained, since servers that take a stream of connections stop on an
+    /// error item.
+    ///
+    /// tonic's `serve_with_incoming` takes such a stream but also wants
+    /// each connection to implement tonic's `Connected` trait, so it does
+    /// not compile with this stream as it is: wrap each `PipeEnd` in a
+    /// newtype of your own that implements `Connected` (with `ConnectInfo =
+    /// ()`) and tokio's `AsyncRead` / `AsyncWrite` by delegation, and map
+    /// the stream to it, until this crate has a `tonic` feature that does
+    /// it.
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         match self.get_mut().poll_accept(cx) {
             Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(None),

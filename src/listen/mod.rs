@@ -77,8 +77,12 @@ const END_NAMES: [&str; 2] = ["client", "server"];
 ///   accepted are not touched.
 /// - **Dropping every connector**: once the queue is drained, `accept`
 ///   fails with **`NotConnected`** and the stream ends with `None` (not an
-///   error item: tonic's `serve_with_incoming` stops on one), so a test
-///   server's accept loop ends by itself. A `connect` future holds a
+///   error item: servers such as hyper-util's and tonic's stop on one), so
+///   a test server's accept loop ends by itself. (tonic's
+///   `serve_with_incoming` needs more than the stream: each connection must
+///   implement tonic's `Connected` trait, which takes a newtype around
+///   [`PipeEnd`](crate::PipeEnd) until this crate has a `tonic` feature; see
+///   the [`Listener`](crate::Listener) docs.) A `connect` future holds a
 ///   connector while it lives.
 /// - Under `axum::serve` (feature `axum`), whose accept has no error path,
 ///   the loop waits for connections until `with_graceful_shutdown` ends it.

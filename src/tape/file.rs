@@ -421,7 +421,8 @@ impl Tape {
     /// server.write_all(b"+PONG\r\n")?;
     /// conn.read_exact(&mut [0; 7])?;
     ///
-    /// let path = std::env::temp_dir().join("pipetap-doc-save.tape");
+    /// let dir = tempfile::tempdir()?;          // removed when dropped
+    /// let path = dir.path().join("ping.tape");
     /// tape.save(&path)?;
     /// let text = std::fs::read_to_string(&path)?;
     /// assert!(text.contains("> \"PING\\r\\n\"\n< \"+PONG\\r\\n\"\n"));
@@ -450,7 +451,8 @@ impl Tape {
     /// ```
     /// use std::io::ErrorKind;
     ///
-    /// let path = std::env::temp_dir().join("pipetap-doc-load.tape");
+    /// let dir = tempfile::tempdir()?;          // removed when dropped
+    /// let path = dir.path().join("bad.tape");
     /// std::fs::write(&path, "pipetap-tape v1\n> \"hi\\q\"\n")?;
     /// let err = pipetap::Tape::load(&path).unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::InvalidData);

@@ -11,6 +11,7 @@
 //! - [`script_door`]: a script test's body on one door's executor.
 //! - [`alloc`]: the counting allocator of the zero-allocation tests.
 //! - [`model`]: the reference model of a pipe (also the fuzz target's).
+//! - [`temp`]: files in temporary folders removed on drop.
 
 // Each test binary compiles all of this module but uses only part of it, so
 // the rest would be reported as dead code in every binary.
@@ -23,6 +24,7 @@ pub mod door_async;
 pub mod mock;
 pub mod model;
 pub mod script_door;
+pub mod temp;
 pub mod wakers;
 pub mod watchdog;
 
