@@ -307,6 +307,13 @@ pub use tee_reader::TeeReader;
 mod hang;
 pub use hang::{try_within, try_within_async, within, within_async, HangReport, TryWithin, Within};
 
+/// A [`HangReport`] as data: what [`HangReport::pipes`] and
+/// [`HangReport::tapes`] return, so a test can assert on a hang (who waits,
+/// how many, for how long, what is buffered) without parsing its text.
+pub mod report {
+    pub use crate::hang::{DirectionState, PipeState, TapeState, TapeWait, Waiters};
+}
+
 // The in-memory listener.
 mod addr;
 mod listen;

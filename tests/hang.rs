@@ -240,7 +240,7 @@ fn async_read_nobody_writes_to_reports_the_waiting_task(
         "{pipe}"
     );
     assert!(pipe.contains("  b -> a: 0 bytes buffered\n"), "{pipe}");
-    let waited = ms_after(&pipe, "    a reads: a task waiting for ");
+    let waited = ms_after(&pipe, "    a reads: 1 task waiting for ");
     assert!(waited <= LIMIT.as_millis() + 1000, "{pipe}");
 }
 
@@ -255,7 +255,7 @@ async fn tokio_door_task_waiting_shows_in_the_report() {
     let report = pipetap::try_within_async(LIMIT, read).await.unwrap_err();
     let text = report.to_string();
     let pipe = section(&text, r#"pipe "hang-tokio""#);
-    assert!(pipe.contains("    a reads: a task waiting for "), "{pipe}");
+    assert!(pipe.contains("    a reads: 1 task waiting for "), "{pipe}");
     // Created on this test's thread: listed first, before other tests'.
     let ours = text.find("pipe \"hang-tokio\"").unwrap();
     assert!(
@@ -318,7 +318,7 @@ fn pending_tape_wait_shows_its_pattern_and_the_last_bytes(
         "{tape}"
     );
     assert!(tape.contains("  read: nothing\n"), "{tape}");
-    let wait = format!("  waiting for \"PONG-{executor:?}\": a task, for ");
+    let wait = format!("  wait_for \"PONG-{executor:?}\": 1 task waiting for ");
     let waited = ms_after(&tape, &wait);
     assert!(waited <= LIMIT.as_millis() + 1000, "{tape}");
     assert!(tape.contains("ms (bound 30s)"), "{tape}");
@@ -337,7 +337,7 @@ fn blocking_tape_wait_shows_a_thread_and_ends_when_done() {
         .to_string()
     };
     assert!(
-        text.contains("  waiting for \"hang-blocking-wait\": a thread, for "),
+        text.contains("  wait_for \"hang-blocking-wait\": 1 thread waiting for "),
         "{text}"
     );
     assert!(text.contains("ms (bound 5s)"), "{text}");
@@ -401,7 +401,7 @@ fn report_layout_snapshot() {
                 "tape, created at tests/hang.rs:L:C on thread `{me}`: 1 live recording writing to it\n\
                  \x20 written: 9 bytes in 1 write, \"EHLO me\\r\\n\"\n\
                  \x20 read: nothing\n\
-                 \x20 waiting for \"250 ok\": a thread, for Nms (bound 30s)"
+                 \x20 wait_for \"250 ok\": 1 thread waiting for Nms (bound 30s)"
             )
         );
         b.write_all(b"x").unwrap();
@@ -432,8 +432,8 @@ fn task_waiting_from_before_the_bound_still_shows() {
     let text = report.to_string();
     let pipe = section(&text, r#"pipe "hang-before""#);
     assert!(
-        pipe.contains("    a reads: a task waiting since before the bound began")
-            || pipe.contains("    a reads: a task waiting for "),
+        pipe.contains("    a reads: 1 task waiting since before the bound began")
+            || pipe.contains("    a reads: 1 task waiting for "),
         "{pipe}"
     );
 }

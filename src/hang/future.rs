@@ -103,7 +103,7 @@ pub fn within_async<F: Future>(limit: Duration, future: F) -> Within<F> {
 /// let (_conn, tape) = Vec::<u8>::new().record();    // nothing is ever written
 /// let wait = pipetap::try_within_async(Duration::from_millis(20), tape.wait_for("+OK"));
 /// let report = futures::executor::block_on(wait).unwrap_err();
-/// assert!(report.to_string().contains(r#"waiting for "+OK": a task, for "#));
+/// assert!(report.to_string().contains(r#"wait_for "+OK": 1 task waiting for "#));
 /// ```
 #[track_caller]
 pub fn try_within_async<F: Future>(limit: Duration, future: F) -> TryWithin<F> {

@@ -8,6 +8,7 @@
 //! - [`report`]: [`HangReport`], taking and laying out the snapshots;
 //! - [`future`]: the async runner.
 
+mod data;
 mod future;
 #[cfg(feature = "tokio")]
 mod probe;
@@ -17,6 +18,7 @@ pub(crate) mod snapshot;
 mod verdict;
 pub(crate) mod watch;
 
+pub use data::{DirectionState, PipeState, TapeState, TapeWait, Waiters};
 pub use future::{try_within_async, within_async, TryWithin, Within};
 pub use report::HangReport;
 

@@ -7,8 +7,11 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::data::{DirectionState, PipeState, TapeState, TapeWait, Waiters};
 use super::registry;
-use super::snapshot::{DirectionSnapshot, Origin, PipeSnapshot, SideSnapshot, TapeSnapshot};
+use super::snapshot::{
+    DirectionSnapshot, Origin, PipeSnapshot, SideSnapshot, TapeSnapshot, WaitSnapshot,
+};
 use super::verdict::Deadlock;
 
 /// At most this many pipes, and as many tapes, are shown per group.
@@ -50,13 +53,64 @@ pub(crate) enum Cause {
 /// Pipes and tapes are listed in creation order, those created on the
 /// caller's thread first (under `cargo test`, the thread is named after the
 /// test): tests running at the same time show up too, after them, under "on
-/// other threads".
+/// other threads". Each says where it was created, in the test's code: a
+/// script's pipe, the line that built the script; a listener's connection
+/// (often made inside a framework), `connection #N of the listener created
+/// at <line>`, on the thread that created the listener; its tape, when the
+/// listener records, is labelled `NAME#N` ([`Tape::label`](crate::Tape::label)).
 ///
-/// "Waiting for" counts from when a side started to wait: a thread that went
-/// to sleep in a blocking call (the first one, when several sleep), or a
-/// task whose poll left its waker with the pipe; a task that is woken and
-/// waits again starts a new count. A dropped future's waker stays with the
-/// pipe until the next call on that side, so it still shows as a task.
+/// # Waiters, in one wording
+///
+/// Whatever the door, waiters are counted the same way: `1 thread waiting
+/// for 50ms` (threads asleep in a blocking call; `2 threads` when several
+/// are, counted from the first), `1 task waiting for 3ms` (a task whose
+/// pending poll left its waker), joined by `, and ` when both wait, and
+/// `nobody waiting`. A tape's pending waits read the same:
+/// `wait_for "+OK": 1 task waiting for 20ms (bound 1s)`. A task that is
+/// woken and waits again starts a new count; a task that started waiting
+/// before any bounded runner ran reads `1 task waiting since before the
+/// bound began`. A dropped future's waker stays with the pipe until the
+/// next call on that side, so it still shows as a task. The same facts are
+/// data: [`pipes`](Self::pipes) and [`tapes`](Self::tapes).
+///
+/// # Deadlocks: what the verdict can and cannot see
+///
+/// A report from [`within`](crate::within) or its twins starts `deadlock:`
+/// ([`is_deadlock`](Self::is_deadlock)) when the bounded code was found
+/// waiting in a set of pipes that can never move again, before its limit;
+/// it then lists who waits on whom (`thread `t` (the closure) reads end a
+/// of pipe "p" (nothing buffered) and waits for b to write, which thread
+/// `peer` holds`), and the usual listing follows. The verdict sees:
+///
+/// - threads asleep in a pipe call through an owned end or half (`&mut`);
+/// - scripted peers: one on a `write`-like step (or done) with nothing to
+///   do counts as a reader; one on a `read` step with bytes unsent, or in
+///   a `wait`, as pending;
+/// - tasks, only in `within_async` on a paused tokio clock, once tokio has
+///   auto-advanced to a timer at the bound (every task idle), confirmed a
+///   year later on tokio's clock; a task waiting on several pipes chains
+///   them into the set;
+/// - what is pending on each pipe: a deadline or per-call timeout on any
+///   side, held writes (`hold`, `hold_for`), bytes in flight (latency,
+///   bandwidth).
+///
+/// It cannot see, and so never counts as stuck:
+///
+/// - a wait through a shared `&PipeEnd`, `&ReadHalf` or `&WriteHalf`
+///   (another thread may hold the same reference);
+/// - an end or half that no pipe call holds: kept by a thread that is busy,
+///   asleep, or blocked on anything else (a lock, a channel, a `join`, a
+///   listener's `accept`), or waiting in a listener's backlog;
+/// - a pipe something outside its ends can act on: a listener's
+///   connection (its [`Link`](crate::Link) can release or cut it) or a
+///   [`Net`](crate::Net)'s (the net can reset it);
+/// - bounded code that waits on anything but a pipe (say, it joins the
+///   threads that are stuck), tape waits, and tasks on a running clock, on
+///   another executor or on a multi-thread runtime.
+///
+/// In all of these the limit runs out as before, and the report lists the
+/// state then. A plain thread that will wake a task (through a channel) is
+/// invisible to tokio's paused clock: start it with `spawn_blocking`.
 ///
 /// # Examples
 ///
@@ -300,30 +354,7 @@ impl HangReport {
 
     /// Who waits on one side, its deadline and knobs, in words.
     fn side(&self, side: &SideSnapshot) -> String {
-        let mut out = String::new();
-        let since = |at: Option<Instant>| at.map_or(Duration::ZERO, |at| self.ago(at));
-        match side.threads {
-            0 => {}
-            1 => out.push_str("1 thread"),
-            n => {
-                let _ = write!(out, "{n} threads");
-            }
-        }
-        if side.threads > 0 {
-            let _ = write!(out, " waiting for {}", ms(since(side.threads_since)));
-        }
-        if side.task {
-            if !out.is_empty() {
-                out.push_str(", and ");
-            }
-            let _ = match side.task_since {
-                Some(at) => write!(out, "a task waiting for {}", ms(self.ago(at))),
-                None => write!(out, "a task waiting since before the bound began"),
-            };
-        }
-        if out.is_empty() {
-            out.push_str("nobody waiting");
-        }
+        let mut out = waiters(&self.waiters(side));
         if let Some(at) = side.deadline {
             let _ = match at.checked_duration_since(self.taken) {
                 Some(left) => write!(out, ", deadline in {}", ms(left)),
@@ -347,7 +378,10 @@ impl HangReport {
             (0, true) => "every recording is gone".to_owned(),
             (n, _) => format!("{} writing to it", count(n, "live recording")),
         };
-        writeln!(f, "tape, {}: {recordings}", created(origin))?;
+        match &tape.label {
+            Some(label) => writeln!(f, "tape {label:?}, {}: {recordings}", created(origin))?,
+            None => writeln!(f, "tape, {}: {recordings}", created(origin))?,
+        }
         record(
             f,
             "written",
@@ -358,12 +392,11 @@ impl HangReport {
         )?;
         record(f, "read", tape.read, tape.reads, "read", &tape.read_tail)?;
         for wait in &tape.waits {
-            let who = if wait.task { "a task" } else { "a thread" };
             write!(
                 f,
-                "  waiting for {}: {who}, for {}",
+                "  wait_for {}: {}",
                 wait.pattern,
-                ms(self.ago(wait.since))
+                waiters(&self.tape_waiters(wait))
             )?;
             match wait.within {
                 Some(bound) => writeln!(f, " (bound {bound:?})")?,
@@ -371,6 +404,116 @@ impl HangReport {
             }
         }
         Ok(())
+    }
+
+    /// Who waits on one side, as data.
+    fn waiters(&self, side: &SideSnapshot) -> Waiters {
+        Waiters {
+            threads: side.threads,
+            threads_for: (side.threads > 0)
+                .then(|| side.threads_since.map_or(Duration::ZERO, |at| self.ago(at))),
+            tasks: usize::from(side.task),
+            tasks_for: side.task_since.filter(|_| side.task).map(|at| self.ago(at)),
+        }
+    }
+
+    /// Who waits in one `wait_for`, as data.
+    fn tape_waiters(&self, wait: &WaitSnapshot) -> Waiters {
+        let mut w = Waiters::default();
+        let waited = Some(self.ago(wait.since));
+        if wait.task {
+            (w.tasks, w.tasks_for) = (1, waited);
+        } else {
+            (w.threads, w.threads_for) = (1, waited);
+        }
+        w
+    }
+
+    /// Every live pipe in the report, in creation order, those created on
+    /// the caller's thread first (as the text lists them).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let (mut a, _b) = pipetap::PipeBuilder::new().name("doc-pipes").build();
+    /// a.write_all(b"hi")?;
+    /// let report = pipetap::HangReport::capture();
+    /// let pipe = report.pipes().into_iter().find(|p| p.name.as_deref() == Some("doc-pipes")).unwrap();
+    /// assert_eq!(pipe.ends, ["a".to_string(), "b".to_string()]);
+    /// assert_eq!(pipe.directions[0].buffered, 2);             // a -> b
+    /// assert!(pipe.directions[0].reader.is_empty());          // nobody waits
+    /// assert!(pipe.created_at.contains(".rs:"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use]
+    pub fn pipes(&self) -> Vec<PipeState> {
+        let ours = self.lists.pipes.iter().filter(|(o, _)| self.is_ours(o));
+        let others = self.lists.pipes.iter().filter(|(o, _)| !self.is_ours(o));
+        ours.chain(others)
+            .map(|(origin, pipe)| {
+                let direction = |writer: usize| {
+                    let dir = &pipe.directions[writer];
+                    DirectionState {
+                        from: pipe.ends[writer].to_string(),
+                        to: pipe.ends[1 - writer].to_string(),
+                        buffered: dir.buffered,
+                        reader: self.waiters(&dir.reader),
+                        writer: self.waiters(&dir.writer),
+                    }
+                };
+                PipeState {
+                    name: pipe.name.as_deref().map(str::to_owned),
+                    ends: [pipe.ends[0].to_string(), pipe.ends[1].to_string()],
+                    capacity: pipe.capacity,
+                    created_at: origin.site.to_string(),
+                    directions: [direction(0), direction(1)],
+                }
+            })
+            .collect()
+    }
+
+    /// Every live tape in the report, in creation order, those created on
+    /// the caller's thread first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    /// use pipetap::RecordExt;
+    ///
+    /// let (mut conn, tape) = Vec::new().record();
+    /// conn.write_all(b"+OK")?;
+    /// let report = pipetap::try_within_async(Duration::from_millis(20), tape.wait_for("-ERR"));
+    /// let report = futures::executor::block_on(report).unwrap_err();
+    /// let tape = report.tapes().into_iter().find(|t| t.written == 3).unwrap();
+    /// assert_eq!(tape.label, None);
+    /// assert_eq!(tape.waits[0].pattern, r#""-ERR""#);
+    /// assert_eq!(tape.waits[0].waiters.tasks, 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use]
+    pub fn tapes(&self) -> Vec<TapeState> {
+        let ours = self.lists.tapes.iter().filter(|(o, _)| self.is_ours(o));
+        let others = self.lists.tapes.iter().filter(|(o, _)| !self.is_ours(o));
+        ours.chain(others)
+            .map(|(_, tape)| TapeState {
+                label: tape.label.as_deref().map(str::to_owned),
+                written: tape.written,
+                read: tape.read,
+                waits: tape
+                    .waits
+                    .iter()
+                    .map(|wait| TapeWait {
+                        pattern: wait.pattern.clone(),
+                        waiters: self.tape_waiters(wait),
+                        within: wait.within,
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 
     fn ago(&self, at: Instant) -> Duration {
@@ -420,9 +563,13 @@ fn record(
 }
 
 fn created(origin: &Origin) -> String {
+    let at = match origin.connection {
+        Some(n) => format!("connection #{n} of the listener created at {}", origin.site),
+        None => format!("created at {}", origin.site),
+    };
     match &origin.thread {
-        Some(name) => format!("created at {} on thread `{name}`", origin.site),
-        None => format!("created at {} on an unnamed thread", origin.site),
+        Some(name) => format!("{at} on thread `{name}`"),
+        None => format!("{at} on an unnamed thread"),
     }
 }
 
@@ -433,6 +580,38 @@ fn count(n: usize, unit: &str) -> String {
     } else {
         format!("{n} {unit}s")
     }
+}
+
+/// Who waits, in the report's one wording: `1 thread waiting for 50ms`,
+/// `1 task waiting for 3ms` (or `since before the bound began`), both
+/// joined by `, and `; `nobody waiting`.
+fn waiters(w: &Waiters) -> String {
+    let mut out = String::new();
+    if w.threads > 0 {
+        let _ = write!(
+            out,
+            "{} waiting for {}",
+            count(w.threads, "thread"),
+            ms(w.threads_for.unwrap_or_default())
+        );
+    }
+    if w.tasks > 0 {
+        if !out.is_empty() {
+            out.push_str(", and ");
+        }
+        let _ = match w.tasks_for {
+            Some(d) => write!(out, "{} waiting for {}", count(w.tasks, "task"), ms(d)),
+            None => write!(
+                out,
+                "{} waiting since before the bound began",
+                count(w.tasks, "task")
+            ),
+        };
+    }
+    if out.is_empty() {
+        out.push_str("nobody waiting");
+    }
+    out
 }
 
 /// A duration in whole milliseconds, or tenths of seconds from 10 s on.

@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 pub(crate) struct Origin {
     pub(crate) site: &'static Location<'static>,
     pub(crate) thread: Option<Arc<str>>,
+    /// For a listener's connection: its number, `site` and `thread` being
+    /// where the listener was made (connections are often made inside a
+    /// framework, out of `#[track_caller]`'s reach).
+    pub(crate) connection: Option<u64>,
 }
 
 impl Origin {
@@ -20,6 +24,15 @@ impl Origin {
         Origin {
             site: Location::caller(),
             thread: std::thread::current().name().map(Arc::from),
+            connection: None,
+        }
+    }
+
+    /// Connection `n` of the listener made here.
+    pub(crate) fn connection(&self, n: u64) -> Origin {
+        Origin {
+            connection: Some(n),
+            ..self.clone()
         }
     }
 }
@@ -99,6 +112,8 @@ impl SideSnapshot {
 /// One tape.
 #[derive(Debug)]
 pub(crate) struct TapeSnapshot {
+    /// The tape's label (`NAME#N` for a listener's connection).
+    pub(crate) label: Option<Arc<str>>,
     pub(crate) written: usize,
     pub(crate) writes: usize,
     /// The last bytes written (at most [`TAIL`]), escaped and quoted.

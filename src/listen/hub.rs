@@ -521,7 +521,9 @@ impl State {
     fn enqueue(&mut self, hub: &Hub, wake: &mut Wake) -> PipeEnd {
         self.made += 1;
         let tape = self.record.then(|| {
-            let tape = Tape::new();
+            let made = self.made;
+            let tape =
+                Tape::with_label(Some(hub.blueprint.label(made)), hub.blueprint.origin(made));
             self.tapes.push((self.made, tape.clone()));
             tape
         });

@@ -136,12 +136,14 @@ impl PipeBuilder {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     #[must_use = "dropping the listener refuses every connect"]
+    #[track_caller]
     pub fn listen(self) -> (Listener, Connector) {
         self.listen_named_or(DEFAULT_NAME)
     }
 
     /// [`listen`](Self::listen), the listener named `default_name` unless
     /// the builder has a name.
+    #[track_caller]
     pub(crate) fn listen_named_or(self, default_name: &str) -> (Listener, Connector) {
         let hub = Arc::new(hub::Hub::new(self.blueprint(default_name, END_NAMES)));
         (Listener::new(hub.clone()), Connector::new(hub))

@@ -187,6 +187,7 @@ impl Net {
     /// assert_eq!(net.listen("db").unwrap_err().kind(), ErrorKind::InvalidInput);
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[track_caller]
     pub fn listen(&self, addr: &str) -> io::Result<Listener> {
         self.table.listen(addr, PipeBuilder::new())
     }
@@ -218,6 +219,7 @@ impl Net {
     /// # drop(api);
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[track_caller]
     pub fn listen_with(&self, addr: &str, builder: PipeBuilder) -> io::Result<Listener> {
         self.table.listen(addr, builder)
     }

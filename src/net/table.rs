@@ -122,6 +122,7 @@ impl Table {
 
     /// A listener on `addr`, its connections built by `builder`, named after
     /// the address unless the builder has a name.
+    #[track_caller]
     pub(super) fn listen(&self, addr: &str, builder: PipeBuilder) -> io::Result<Listener> {
         let addr = normalize(addr)?;
         let mut state = lock(&self.state);

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::channel::Config;
 use super::end::PipeEnd;
 use crate::addr::PipeAddr;
+use crate::hang::snapshot::Origin;
 use crate::tape::Tape;
 
 /// The settings of every connection of one listener.
@@ -14,15 +15,33 @@ pub(crate) struct Blueprint {
     name: Arc<str>,
     /// The first end's name (the client's), then the second's.
     end_names: [Arc<str>; 2],
+    /// Where (and on which thread) the listener was made: its connections
+    /// show it in hang reports, with their number.
+    origin: Origin,
 }
 
 impl Blueprint {
+    #[track_caller]
     pub(super) fn new(config: Config, name: Arc<str>, end_names: [Arc<str>; 2]) -> Self {
         Blueprint {
             config,
             name,
             end_names,
+            origin: Origin::here(),
         }
+    }
+
+    /// The label of connection `n`: `NAME#n`, its pipe's name.
+    pub(crate) fn label(&self, n: u64) -> Arc<str> {
+        PipeAddr::connection_of(self.name.clone(), n)
+            .to_string()
+            .into()
+    }
+
+    /// Where connection `n` shows it was made: the line that made the
+    /// listener, and its number.
+    pub(crate) fn origin(&self, n: u64) -> Origin {
+        self.origin.connection(n)
     }
 
     /// The listener's name.
@@ -38,7 +57,6 @@ impl Blueprint {
     /// Connection `n`: a pipe named `NAME#n`, its first end (the client's)
     /// recording onto `tape` if one is given. Allocates only what any named
     /// pipe does, plus its name.
-    #[track_caller]
     pub(crate) fn connection(&self, n: u64, tape: Option<Tape>) -> (PipeEnd, PipeEnd) {
         let addr = PipeAddr::connection_of(self.name.clone(), n);
         let pipe_name: Arc<str> = addr.to_string().into();
@@ -48,8 +66,13 @@ impl Blueprint {
             // made; a seed fixed by `PipeBuilder::seed` serves them all.
             config.seed = crate::seed::derive(config.seed, n);
         }
-        let (mut client, server) =
-            PipeEnd::pair(config, Some(pipe_name), self.end_names.clone(), Some(addr));
+        let (mut client, server) = PipeEnd::pair(
+            config,
+            Some(pipe_name),
+            self.end_names.clone(),
+            Some(addr),
+            self.origin(n),
+        );
         super::builder::cut_both(&client, &server, self.config.faults.cut);
         if let Some(tape) = tape {
             client.record_onto(tape);

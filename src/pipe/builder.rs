@@ -465,6 +465,7 @@ impl PipeBuilder {
             self.name.map(Into::into),
             [a.into(), b.into()],
             None,
+            crate::hang::snapshot::Origin::here(),
         );
         cut_both(&a, &b, cut);
         (a, b)
@@ -474,6 +475,7 @@ impl PipeBuilder {
     /// pipe's name (`default_name` if none was given), its end names
     /// (`default_ends` if none were given) and a seed drawn now, on the
     /// thread that makes the listener.
+    #[track_caller]
     pub(crate) fn blueprint(self, default_name: &str, default_ends: [&str; 2]) -> Blueprint {
         let mut config = self.config;
         (config.seed, config.seeds) = draw_seed(self.seed);

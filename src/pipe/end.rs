@@ -55,8 +55,9 @@ impl PipeEnd {
         name: Option<std::sync::Arc<str>>,
         end_names: [std::sync::Arc<str>; 2],
         addr: Option<PipeAddr>,
+        origin: crate::hang::snapshot::Origin,
     ) -> (PipeEnd, PipeEnd) {
-        let shared: Arc<Shared> = Shared::new(config, name, end_names, addr);
+        let shared: Arc<Shared> = Shared::new(config, name, end_names, addr, origin);
         let end = |side| PipeEnd {
             read: ReadHalf {
                 shared: shared.clone(),

@@ -51,6 +51,7 @@ impl Shared {
         name: Option<std::sync::Arc<str>>,
         end_names: [std::sync::Arc<str>; 2],
         addr: Option<PipeAddr>,
+        origin: crate::hang::snapshot::Origin,
     ) -> Arc<Shared> {
         let label = |writer: usize| Label {
             pipe: name.clone(),
@@ -77,7 +78,6 @@ impl Shared {
         #[cfg(not(loom))]
         {
             let weak: std::sync::Weak<Shared> = Arc::downgrade(&shared);
-            let origin = crate::hang::snapshot::Origin::here();
             crate::hang::registry::register_pipe(weak, origin);
         }
         shared

@@ -19,10 +19,9 @@ pub(super) struct Pending {
 }
 
 /// Registers a new tape, as created by the caller.
-#[track_caller]
-pub(super) fn register(shared: &Arc<Shared>) {
+pub(super) fn register(shared: &Arc<Shared>, origin: Origin) {
     let weak = Arc::downgrade(shared);
-    register_tape(weak, Origin::here());
+    register_tape(weak, origin);
 }
 
 impl State {
@@ -70,6 +69,7 @@ impl LiveTape for Shared {
         let mut waits: Vec<WaitSnapshot> = state.pending.iter().map(|p| p.wait.clone()).collect();
         waits.sort_by_key(|w| w.since);
         TapeSnapshot {
+            label: self.label.clone(),
             written: state.written.bytes.len(),
             writes: state.written.ends.len(),
             written_tail: tail(&state.written.bytes),

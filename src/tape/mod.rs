@@ -214,6 +214,8 @@ impl State {
 struct Shared {
     state: Mutex<State>,
     changed: Condvar,
+    /// The connection the tape records (`NAME#N`), if a listener made it.
+    label: Option<Arc<str>>,
 }
 
 /// The record of a connection: every byte written (and, with
@@ -291,12 +293,49 @@ impl Tape {
     #[must_use]
     #[track_caller]
     pub fn new() -> Self {
+        Tape::with_label(None, crate::hang::snapshot::Origin::here())
+    }
+
+    /// A tape labelled `label` (a listener's connection, `NAME#N`),
+    /// registered for hang reports as made at `origin`.
+    pub(crate) fn with_label(
+        label: Option<Arc<str>>,
+        origin: crate::hang::snapshot::Origin,
+    ) -> Self {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
+            label,
         });
-        live::register(&shared);
+        live::register(&shared, origin);
         Tape { shared }
+    }
+
+    /// The connection this tape records, for a tape a listener (or a
+    /// [`Net`](crate::Net)) made for one of its connections: `NAME#N` (or
+    /// `ADDR#N`), as the connection's pipe is named. `None` for a tape made
+    /// by [`Tape::new`] or [`RecordExt::record`](crate::RecordExt::record).
+    /// It shows in the tape's `Debug` and in hang reports.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    ///
+    /// let (listener, connector) = pipetap::PipeBuilder::new().name("api").listen();
+    /// let listener = listener.record_connections();
+    /// let mut conn = connector.connect_blocking()?;
+    /// conn.write_all(b"GET /")?;
+    /// let tapes = listener.tapes();
+    /// assert_eq!(tapes[0].label().as_deref(), Some("api#1"));
+    /// assert!(format!("{:?}", tapes[0]).contains(r#"label: "api#1""#));
+    /// assert_eq!(pipetap::Tape::new().label(), None);
+    /// # drop(listener);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use]
+    pub fn label(&self) -> Option<String> {
+        self.shared.label.as_deref().map(str::to_owned)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -360,8 +399,11 @@ impl fmt::Debug for Tape {
         const PREVIEW: usize = 32;
         let state = self.lock();
         let preview = diff::preview(&state.written.bytes, PREVIEW);
-        f.debug_struct("Tape")
-            .field("written", &state.written.bytes.len())
+        let mut d = f.debug_struct("Tape");
+        if let Some(label) = &self.shared.label {
+            d.field("label", label);
+        }
+        d.field("written", &state.written.bytes.len())
             .field("writes", &state.written.ends.len())
             .field("read", &state.read.bytes.len())
             .field("reads", &state.read.ends.len())
