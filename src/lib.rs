@@ -107,9 +107,14 @@
 //!
 //! - `axum`: the in-memory [`Listener`] is an `axum::serve::Listener` (axum
 //!   0.8; implies `tokio`).
-//! - `hyper`: the [`Connector`] is a `tower_service::Service<http::Uri>`, the
-//!   connector of hyper-util's legacy `Client` and of tonic's
-//!   `Endpoint::connect_with_connector` (implies `tokio`).
+//! - `hyper`: the [`Connector`] and the [`Net`] are
+//!   `tower_service::Service<http::Uri>`s, the connector of hyper-util's
+//!   legacy `Client` and of tonic's `Endpoint::connect_with_connector`; the
+//!   net routes by the URI's host and port (implies `tokio`).
+//! - `tonic`: [`PipeEnd`] is tonic's `transport::server::Connected` (its
+//!   `ConnectInfo` the [`PipeAddr`]), so tonic's
+//!   `serve_with_incoming(listener)` takes a [`Listener`] as it is (tonic
+//!   0.14, which needs Rust 1.88; implies `tokio` and `futures`).
 //!
 //! With neither `futures` nor `tokio` (nor the two that imply it), pipetap
 //! pulls in no async crate at all.
@@ -173,6 +178,12 @@
 //! itself. Under `axum::serve` (feature `axum`), whose accept has no error
 //! path, `with_graceful_shutdown` ends it. See the [`recipes`] for an axum
 //! app called through hyper-util's client.
+//!
+//! Code that dials several services by address (a gateway and its
+//! backends) runs against a [`Net`]: listeners at `host:port` addresses,
+//! [`Net::connect`] by address (with `hyper`, by URL), and faults by
+//! address ([`Net::down`] resets every connection to one and refuses
+//! connects until [`Net::up`]).
 //! # Scripted peers
 //!
 //! A [`Script`] plays the other end of the connection from a list of steps,

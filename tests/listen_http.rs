@@ -2,9 +2,7 @@
 //! `axum`) and called by hyper-util's legacy client through the connector
 //! (feature `hyper`), with `ConnectInfo<PipeAddr>`, the tapes and the
 //! graceful shutdown; and a plain hyper HTTP/2 service over the connector.
-//! (A tonic service would need protobuf code generation, too heavy for CI;
-//! the connector's fit with `Endpoint::connect_with_connector` is checked at
-//! compile time against tonic's bounds, and HTTP/2 is what tonic speaks.)
+//! (tonic itself, server and client, is in `tests/net_tonic.rs`.)
 #![cfg(all(feature = "axum", feature = "hyper"))]
 
 mod support;

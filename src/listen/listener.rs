@@ -28,10 +28,9 @@ use crate::tape::Tape;
 /// With the `futures` feature it is also a
 /// `Stream<Item = io::Result<PipeEnd>>`, which ends (`None`) once every
 /// [`Connector`](crate::Connector) is gone and the queue is drained; with the
-/// `axum` feature it is an `axum::serve::Listener`. tonic's
-/// `serve_with_incoming` needs a newtype around each `PipeEnd` for tonic's
-/// `Connected` trait (see the `Stream` impl) until this crate has a `tonic`
-/// feature.
+/// `axum` feature it is an `axum::serve::Listener`; with the `tonic` feature
+/// tonic's `serve_with_incoming(listener)` takes it as it is (each
+/// [`PipeEnd`] is tonic's `Connected`).
 ///
 /// # Examples
 ///
@@ -344,13 +343,10 @@ impl futures_core::Stream for Listener {
     /// drained, since servers that take a stream of connections stop on an
     /// error item.
     ///
-    /// tonic's `serve_with_incoming` takes such a stream but also wants
-    /// each connection to implement tonic's `Connected` trait, so it does
-    /// not compile with this stream as it is: wrap each `PipeEnd` in a
-    /// newtype of your own that implements `Connected` (with `ConnectInfo =
-    /// ()`) and tokio's `AsyncRead` / `AsyncWrite` by delegation, and map
-    /// the stream to it, until this crate has a `tonic` feature that does
-    /// it.
+    /// tonic's `serve_with_incoming` takes such a stream and wants each
+    /// connection to implement tonic's `Connected` trait: with the `tonic`
+    /// feature [`PipeEnd`] does (its `ConnectInfo` is its
+    /// [`PipeAddr`]), so `serve_with_incoming(listener)` needs no glue.
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         match self.get_mut().poll_accept(cx) {
             Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(None),

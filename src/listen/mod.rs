@@ -2,7 +2,7 @@
 //! [`Listener`] and a [`Connector`], so a server's accept loop can be tested
 //! without ports. Dependencies run one way, down this list:
 //!
-//! - `axum`, `hyper`: the framework integrations (features);
+//! - `axum`, `hyper`, `tonic`: the framework integrations (features);
 //! - [`listener`], [`connector`]: the public handles and their futures, each
 //!   deciding only how to wait;
 //! - [`scripted`]: connectors served by scripts, and their
@@ -23,6 +23,8 @@ mod waiters;
 mod axum;
 #[cfg(feature = "hyper")]
 mod hyper;
+#[cfg(feature = "tonic")]
+mod tonic;
 
 use std::sync::Arc;
 
@@ -78,12 +80,11 @@ const END_NAMES: [&str; 2] = ["client", "server"];
 /// - **Dropping every connector**: once the queue is drained, `accept`
 ///   fails with **`NotConnected`** and the stream ends with `None` (not an
 ///   error item: servers such as hyper-util's and tonic's stop on one), so
-///   a test server's accept loop ends by itself. (tonic's
-///   `serve_with_incoming` needs more than the stream: each connection must
-///   implement tonic's `Connected` trait, which takes a newtype around
-///   [`PipeEnd`](crate::PipeEnd) until this crate has a `tonic` feature; see
-///   the [`Listener`](crate::Listener) docs.) A `connect` future holds a
-///   connector while it lives.
+///   a test server's accept loop ends by itself (tonic's
+///   `serve_with_incoming(listener)` returns: with the `tonic` feature each
+///   [`PipeEnd`](crate::PipeEnd) is tonic's `Connected`, so it takes the
+///   listener as it is). A `connect` future holds a connector while it
+///   lives.
 /// - Under `axum::serve` (feature `axum`), whose accept has no error path,
 ///   the loop waits for connections until `with_graceful_shutdown` ends it.
 ///
