@@ -292,7 +292,7 @@ fn down_resets_live_connections_at_once_and_refuses_connects_until_up(
         );
         assert_eq!(other.unread_len(), "response".len());
         assert!(
-            format!("{net:?}").contains(r#""db:5432": down, 1 made, 0 live"#),
+            format!("{net:?}").contains(r#""db:5432": down, 1 connection"#),
             "{net:?}"
         );
 
@@ -453,4 +453,167 @@ fn the_futures_are_static_send_and_unpin_and_net_is_send_sync() {
     is_static_send_unpin(&connect);
     is_send_sync(&net);
     assert!(format!("{connect:?}").starts_with("NetConnect(Some(Custom"));
+}
+
+#[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+fn hold_stalls_every_connection_to_an_address_both_ways_until_release(#[case] door: Door) {
+    watchdog(move || {
+        let net = Net::new();
+        let db = net.listen("db:5432").unwrap();
+        let cache = net.listen("cache:6379").unwrap();
+        let (old, old_server) = busy_connection(&net, &db, "db:5432"); // bytes in flight
+        net.hold("db:5432").unwrap();
+        let new = connect(door, &net, "db:5432").unwrap(); // held from the start
+        let new_server = db.accept_blocking().unwrap();
+        (&new_server).write_all(b"greeting").unwrap();
+        (&new).write_all(b"hello").unwrap();
+        let (other, _other_server) = busy_connection(&net, &cache, "cache:6379");
+
+        for end in [&old, &old_server, &new, &new_server] {
+            end.set_nonblocking(true).unwrap();
+            let err = (&mut &*end).read(&mut [0; 16]).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::WouldBlock, "{end:?}");
+            end.set_nonblocking(false).unwrap();
+        }
+        assert_eq!(other.unread_len(), "response".len()); // not held
+        assert!(
+            format!("{net:?}").contains(r#""db:5432": up, held, 2 connections"#),
+            "{net:?}"
+        );
+
+        net.release("db:5432").unwrap();
+        let read = |end: PipeEnd, len: usize| {
+            let mut conn = Conn::new(end, door);
+            let mut buf = vec![0; len];
+            conn.read_exact(&mut buf).unwrap();
+            String::from_utf8(buf).unwrap()
+        };
+        assert_eq!(read(old, 8), "response");
+        assert_eq!(read(old_server, 7), "request");
+        assert_eq!(read(new, 8), "greeting");
+        assert_eq!(read(new_server, 5), "hello");
+        // Later connections start released.
+        let mut later = net.connect_blocking("db:5432").unwrap();
+        let mut later_server = db.accept_blocking().unwrap();
+        later.write_all(b"x").unwrap();
+        later_server.read_exact(&mut [0; 1]).unwrap();
+    });
+}
+
+#[test]
+fn a_release_wakes_a_pending_read_on_a_held_connection() {
+    let net = Net::new();
+    let db = net.listen("db:5432").unwrap();
+    let mut client = net.connect_blocking("db:5432").unwrap();
+    let server = db.accept_blocking().unwrap();
+    net.hold("db:5432").unwrap();
+    let mut buf = [0; 4];
+    let mut read = spawn(futures::io::AsyncReadExt::read(&mut client, &mut buf));
+    assert_pending!(read.poll());
+    (&server).write_all(b"pong").unwrap();
+    assert_pending!(read.poll()); // the bytes are held
+    net.release("db:5432").unwrap();
+    assert!(read.is_woken());
+    assert_eq!(assert_ready_ok!(read.poll()), 4);
+    drop(read);
+    assert_eq!(&buf, b"pong");
+}
+
+#[test]
+fn down_drops_held_bytes_and_a_held_address_still_resets() {
+    watchdog(|| {
+        let net = Net::new();
+        let db = net.listen("db:5432").unwrap();
+        net.hold("db:5432").unwrap();
+        let (client, server) = busy_connection(&net, &db, "db:5432");
+        net.down("db:5432").unwrap();
+        for end in [&client, &server] {
+            let err = (&mut &*end).read(&mut [0; 16]).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{end:?}");
+            assert_eq!(end.unread_len(), 0);
+        }
+    });
+}
+
+#[rstest]
+#[case::blocking(Door::Blocking)]
+#[cfg_attr(feature = "futures", case::futures(Door::Futures))]
+#[cfg_attr(feature = "tokio", case::tokio(Door::Tokio))]
+fn refuse_next_refuses_the_next_connects_then_lets_one_through(#[case] door: Door) {
+    watchdog(move || {
+        let net = Net::new();
+        let _db = net.listen("db:5432").unwrap();
+        let _api = net.listen("api:80").unwrap();
+        net.refuse_next("db:5432", 2).unwrap();
+        for left in [1, 0] {
+            let err = connect(door, &net, "db:5432").unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+            assert!(err.to_string().contains(r#""db:5432""#), "{err}");
+            assert!(
+                err.to_string()
+                    .contains(&format!("refuse_next: {left} more")),
+                "{err}"
+            );
+            connect(door, &net, "api:80").unwrap(); // another address: not refused
+        }
+        let conn = connect(door, &net, "db:5432").unwrap();
+        assert_eq!(conn.peer_addr().unwrap().to_string(), "db:5432#1");
+        let err = net.refuse_next("db:5433", 1).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+    });
+}
+
+#[test]
+fn connections_give_a_link_per_connection_in_connect_order() {
+    watchdog(|| {
+        let net = Net::new();
+        let db = net.listen("db:5432").unwrap();
+        let _api = net
+            .listen_with("api:80", PipeBuilder::new().name("gateway"))
+            .unwrap();
+        let _a = net.connect_blocking("db:5432").unwrap();
+        let b = net.connect_blocking("api:80").unwrap();
+        let mut c = net.clone().connect_blocking("db:5432").unwrap();
+        drop(b);
+        let links = net.connections();
+        let addrs: Vec<String> = links.iter().map(|l| l.addr().to_string()).collect();
+        assert_eq!(addrs, ["db:5432#1", "gateway#1", "db:5432#2"]);
+        assert!(!links[0].is_closed());
+        // The knobs reach the connection: the second db connection's replies stall.
+        links[2].server_to_client().hold().unwrap();
+        let _first = db.accept_blocking().unwrap();
+        let mut server = db.accept_blocking().unwrap();
+        server.write_all(b"late").unwrap();
+        c.set_nonblocking(true).unwrap();
+        assert_eq!(
+            c.read(&mut [0; 4]).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        links[2].release().unwrap();
+        c.set_nonblocking(false).unwrap();
+        c.read_exact(&mut [0; 4]).unwrap();
+    });
+}
+
+#[test]
+fn hold_release_and_refuse_next_name_the_known_addresses_when_nothing_listens() {
+    let net = Net::new();
+    let _db = net.listen("db:5432").unwrap();
+    for (call, err) in [
+        ("hold", net.hold("db:1")),
+        ("release", net.release("db:1")),
+        ("refuse_next", net.refuse_next("db:1", 1)),
+    ] {
+        let err = err.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                r#"pipetap net: {call} failed: nothing listens on "db:1" (listening: "db:5432")"#
+            )
+        );
+    }
 }

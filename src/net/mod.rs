@@ -24,7 +24,7 @@ pub use connect::NetConnect;
 pub use hyper::NetHyperConnect;
 
 use crate::listen::Listener;
-use crate::pipe::{PipeBuilder, PipeEnd};
+use crate::pipe::{Link, PipeBuilder, PipeEnd};
 use crate::tape::Tape;
 use table::Table;
 
@@ -37,7 +37,11 @@ use table::Table;
 ///   (async, any executor) and [`connect_blocking`](Self::connect_blocking)
 ///   dial it and return the client end, a [`PipeEnd`].
 /// - Faults by address: [`down`](Self::down) resets every live connection
-///   to it and refuses connects until [`up`](Self::up).
+///   to it and refuses connects until [`up`](Self::up);
+///   [`hold`](Self::hold) stalls every connection to it both ways until
+///   [`release`](Self::release); [`refuse_next`](Self::refuse_next) refuses
+///   the next connects. [`connections`](Self::connections) gives a
+///   [`Link`] per connection, with every live-fault knob.
 /// - [`record_connections`](Self::record_connections) records every
 ///   connection; [`tapes`](Self::tapes) gives their tapes.
 /// - With the `hyper` feature, the net is a `tower_service::Service<http::Uri>`
@@ -290,11 +294,13 @@ impl Net {
     }
 
     /// Takes `addr` down: every live connection to it is reset (what is
-    /// buffered either way is dropped; reads on both ends then fail with
-    /// `ConnectionReset` at once, writes with `BrokenPipe`), and connects
-    /// are refused (`ConnectionRefused`) until [`up`](Self::up). Connects
-    /// still waiting for room in the backlog are refused too. The listener
-    /// stays, and its accept loop goes on. Idempotent.
+    /// buffered, held or in flight either way is dropped; reads on both
+    /// ends then fail with `ConnectionReset` at once, writes with
+    /// `BrokenPipe`; blocked and pending calls are woken), and connects are
+    /// refused (`ConnectionRefused`) until [`up`](Self::up). A connect
+    /// waiting for room in the backlog meanwhile is refused once it gets
+    /// its place, and its connection reset. The listener stays, and its
+    /// accept loop goes on. Idempotent.
     ///
     /// # Errors
     ///
@@ -347,11 +353,124 @@ impl Net {
     pub fn up(&self, addr: &str) -> io::Result<()> {
         self.table.up(addr)
     }
+
+    /// Holds every connection to `addr` both ways, as
+    /// [`Link::hold`] does: writes are accepted up to the capacity, but
+    /// nothing is delivered (bytes already buffered included) until
+    /// [`release`](Self::release). Connections made while the address is
+    /// held start held. Nothing is lost or reordered: a partition that
+    /// heals. [`down`](Self::down) drops the held bytes.
+    ///
+    /// # Errors
+    ///
+    /// As [`down`](Self::down).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read, Write};
+    ///
+    /// let net = pipetap::Net::new();
+    /// let db = net.listen("db:5432")?;
+    /// net.hold("db:5432")?;
+    /// let mut client = net.connect_blocking("db:5432")?;   // held from the start
+    /// let mut server = db.accept_blocking()?;
+    /// server.write_all(b"ready")?;
+    /// client.set_nonblocking(true)?;
+    /// assert_eq!(client.read(&mut [0; 8]).unwrap_err().kind(), ErrorKind::WouldBlock);
+    ///
+    /// net.release("db:5432")?;
+    /// client.set_nonblocking(false)?;
+    /// let mut ready = [0; 5];
+    /// client.read_exact(&mut ready)?;
+    /// assert_eq!(&ready, b"ready");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn hold(&self, addr: &str) -> io::Result<()> {
+        self.table.hold(addr, true)
+    }
+
+    /// Ends [`hold`](Self::hold): every connection to `addr` delivers what
+    /// it held, in order, and later connections start released. It releases
+    /// a connection held through its [`Link`] too.
+    ///
+    /// # Errors
+    ///
+    /// As [`down`](Self::down).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let net = pipetap::Net::new();
+    /// let _db = net.listen("db:5432")?;
+    /// net.hold("db:5432")?;
+    /// assert!(format!("{net:?}").contains(r#""db:5432": up, held"#));
+    /// net.release("db:5432")?;
+    /// assert!(format!("{net:?}").contains(r#""db:5432": up, 0 connections"#));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn release(&self, addr: &str) -> io::Result<()> {
+        self.table.hold(addr, false)
+    }
+
+    /// Connect fault: the next `n` connects to `addr` (from any clone, on
+    /// any door) fail at once with `ConnectionRefused`, as against a server
+    /// that is not up yet; the one after goes through. Replaces an earlier
+    /// count; `0` refuses none. (It is the listener's
+    /// [`Connector::refuse_next`](crate::Connector::refuse_next).)
+    ///
+    /// # Errors
+    ///
+    /// As [`down`](Self::down).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    ///
+    /// let net = pipetap::Net::new();
+    /// let _db = net.listen("db:5432")?;
+    /// net.refuse_next("db:5432", 2)?;
+    /// for _ in 0..2 {
+    ///     let err = net.connect_blocking("db:5432").unwrap_err();
+    ///     assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+    /// }
+    /// assert!(net.connect_blocking("db:5432").is_ok());      // the retry succeeds
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn refuse_next(&self, addr: &str, n: usize) -> io::Result<()> {
+        self.table.refuse_next(addr, n)
+    }
+
+    /// A [`Link`] for each connection made through the net, to any address,
+    /// in the order the connects finished, closed ones included: the
+    /// live-fault knobs (hold, latency, bandwidth, cut) of connections whose
+    /// ends the test does not hold, such as those in a client's pool.
+    /// [`Link::addr`] tells them apart (`ADDR#N`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let net = pipetap::Net::new();
+    /// let _db = net.listen("db:5432")?;
+    /// let _api = net.listen("api:80")?;
+    /// let _a = net.connect_blocking("api:80")?;
+    /// let _b = net.connect_blocking("db:5432")?;
+    /// let links = net.connections();
+    /// assert_eq!(links[1].addr().to_string(), "db:5432#1");
+    /// links[1].server_to_client().set_latency(Some(Duration::from_millis(5)))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn connections(&self) -> Vec<Link> {
+        self.table.connections()
+    }
 }
 
 impl fmt::Debug for Net {
-    /// The live addresses, each up or down with its connection counts, and
-    /// the number of tapes when recording.
+    /// The live addresses, each up or down (and held) with the number of
+    /// connections made to it, and the number of tapes when recording.
     ///
     /// ```
     /// let net = pipetap::Net::new();
@@ -359,7 +478,7 @@ impl fmt::Debug for Net {
     /// let _conn = net.connect_blocking("db:5432")?;
     /// assert_eq!(
     ///     format!("{net:?}"),
-    ///     r#"Net { addresses: {"db:5432": up, 1 made, 1 live} }"#,
+    ///     r#"Net { addresses: {"db:5432": up, 1 connection} }"#,
     /// );
     /// # Ok::<(), std::io::Error>(())
     /// ```

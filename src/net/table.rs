@@ -1,6 +1,6 @@
 //! [`Table`]: what every clone of a [`Net`](super::Net) shares, and every
-//! rule of the network: who listens where, which addresses are down, the
-//! connections made to each (to reset them), and the tapes.
+//! rule of the network: who listens where, which addresses are down or
+//! held, the connections made (to reach them by address), and the tapes.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -9,11 +9,12 @@ use std::sync::Arc;
 
 use super::host::normalize;
 use crate::listen::{Connector, Listener};
-use crate::pipe::{PipeBuilder, PipeEnd, Wire};
+use crate::pipe::{Link, PipeBuilder, PipeEnd};
 use crate::sync::{lock, Mutex};
 use crate::tape::Tape;
 
-/// The network's state, behind one lock. No user code runs under it.
+/// The network's state, behind one lock. No user code runs under it (the
+/// knobs it turns on connections wake tasks and threads, nothing more).
 pub(super) struct Table {
     state: Mutex<State>,
 }
@@ -25,8 +26,11 @@ struct State {
     /// The listeners, by address (the address of one that was dropped stays
     /// until something looks it up, and counts as free).
     hosts: BTreeMap<Arc<str>, Host>,
-    /// Every recorded connection's tape, in the order the connects finished,
-    /// with its connection's name and number (`db:5432`, 2).
+    /// Every connection, with the id of the listener it went to, in the
+    /// order the connects finished.
+    links: Vec<(u64, Link)>,
+    /// Every recorded connection's tape, in the same order, with its
+    /// connection's name and number (`db:5432`, 2).
     tapes: Vec<(Arc<str>, u64, Tape)>,
     /// Bumped by every `listen` and `down`: a connect that finishes under
     /// another generation than it started in was overtaken by them.
@@ -37,13 +41,15 @@ struct State {
 struct Host {
     /// The map's key, shared with every connect's route.
     addr: Arc<str>,
+    /// Tells this listener's connections from those of an earlier one at
+    /// the same address (the generation of its `listen`).
+    id: u64,
     /// Keeps the listener's `accept` waiting while the net lives.
     connector: Arc<Connector>,
     up: bool,
+    /// `hold`: every connection holds both ways, new ones from the start.
+    held: bool,
     generation: u64,
-    /// The connections made to it, to reset on `down`; dead ones are pruned
-    /// when the list would grow.
-    wires: Vec<Wire>,
     /// Connections made so far.
     made: u64,
 }
@@ -110,14 +116,20 @@ impl Table {
         state.generation += 1;
         let host = Host {
             addr: addr.clone(),
+            id: state.generation,
             connector: Arc::new(connector),
             up: true,
+            held: false,
             generation: state.generation,
-            wires: Vec::new(),
             made: 0,
         };
         state.hosts.insert(addr, host);
         Ok(())
+    }
+
+    pub(super) fn connections(&self) -> Vec<Link> {
+        let state = lock(&self.state);
+        state.links.iter().map(|(_, link)| link.clone()).collect()
     }
 
     /// A listener on `addr`, its connections built by `builder`, named after
@@ -147,10 +159,11 @@ impl Table {
         state.generation += 1;
         let host = Host {
             addr: addr.clone(),
+            id: state.generation,
             connector: Arc::new(connector),
             up: true,
+            held: false,
             generation: state.generation,
-            wires: Vec::new(),
             made: 0,
         };
         state.hosts.insert(addr, host);
@@ -177,19 +190,25 @@ impl Table {
         })
     }
 
-    /// A connect along `route` made `client`: the net keeps a hold on it
-    /// (to reset it on `down`) and its tape. If the address went down (or
-    /// its listener was replaced) meanwhile, the connection is reset and the
+    /// A connect along `route` made `client`: the net keeps its link (held
+    /// if the address is) and its tape. If the address went down (or its
+    /// listener was replaced) meanwhile, the connection is reset and the
     /// connect refused.
     pub(super) fn connected(&self, route: &Route, client: PipeEnd) -> io::Result<PipeEnd> {
+        let link = client.link().expect("a listener's connection has a link");
         let mut state = lock(&self.state);
-        let State { hosts, tapes, .. } = &mut *state;
+        let State {
+            hosts,
+            links,
+            tapes,
+            ..
+        } = &mut *state;
         let host = hosts
             .get_mut(&route.addr)
             .filter(|host| host.generation == route.generation && host.up);
         let Some(host) = host else {
             drop(state);
-            client.wire().reset();
+            link.reset();
             return Err(io::Error::new(
                 ErrorKind::ConnectionRefused,
                 format!(
@@ -199,11 +218,13 @@ impl Table {
                 ),
             ));
         };
-        if host.wires.len() == host.wires.capacity() {
-            host.wires.retain(Wire::is_live);
+        if host.held {
+            // Bytes the server wrote before this are held too: the client
+            // has read none yet.
+            link.hold()?;
         }
-        host.wires.push(client.wire());
         host.made += 1;
+        links.push((host.id, link));
         if let Some(tape) = client.tape() {
             let (name, n) = match client.peer_addr() {
                 Some(addr) => (
@@ -227,12 +248,11 @@ impl Table {
         let host = state.listening(&addr, "down")?;
         host.up = false;
         host.generation = generation;
-        let wires = std::mem::take(&mut host.wires);
-        drop(state);
-        for wire in &wires {
-            wire.reset();
-        }
-        Ok(())
+        let id = host.id;
+        state.each_link(id, |link| {
+            link.reset();
+            Ok(())
+        })
     }
 
     /// `up(addr)`: connects are accepted again.
@@ -243,15 +263,40 @@ impl Table {
         Ok(())
     }
 
+    /// `hold(addr)` (`on`) or `release(addr)`: every connection to it, and
+    /// every later one until released, holds both ways.
+    pub(super) fn hold(&self, addr: &str, on: bool) -> io::Result<()> {
+        let addr = normalize(addr)?;
+        let mut state = lock(&self.state);
+        let host = state.listening(&addr, if on { "hold" } else { "release" })?;
+        host.held = on;
+        let id = host.id;
+        state.each_link(id, |link| if on { link.hold() } else { link.release() })
+    }
+
+    /// `refuse_next(addr, n)`: the next `n` connects to it are refused.
+    pub(super) fn refuse_next(&self, addr: &str, n: usize) -> io::Result<()> {
+        let addr = normalize(addr)?;
+        let mut state = lock(&self.state);
+        state
+            .listening(&addr, "refuse_next")?
+            .connector
+            .refuse_next(n)
+    }
+
     pub(super) fn debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         struct Hosts<'a>(&'a BTreeMap<Arc<str>, Host>);
         impl fmt::Debug for Hosts<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let mut map = f.debug_map();
                 for (addr, host) in self.0.iter().filter(|(_, host)| host.is_listening()) {
-                    let live = host.wires.iter().filter(|w| w.is_live()).count();
                     let up = if host.up { "up" } else { "down" };
-                    map.entry(addr, &format_args!("{up}, {} made, {live} live", host.made));
+                    let held = if host.held { ", held" } else { "" };
+                    let s = if host.made == 1 { "" } else { "s" };
+                    map.entry(
+                        addr,
+                        &format_args!("{up}{held}, {} connection{s}", host.made),
+                    );
                 }
                 map.finish()
             }
@@ -294,5 +339,15 @@ impl State {
             kind,
             format!("pipetap net: {what}: nothing listens on {addr:?} ({known})"),
         ))
+    }
+
+    /// Runs `f` on the link of every open connection made to listener `id`.
+    fn each_link(&self, id: u64, f: impl Fn(&Link) -> io::Result<()>) -> io::Result<()> {
+        for (_, link) in self.links.iter().filter(|(to, _)| *to == id) {
+            if !link.is_closed() {
+                f(link)?;
+            }
+        }
+        Ok(())
     }
 }

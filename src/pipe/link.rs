@@ -245,6 +245,19 @@ impl Link {
         upgrade(&self.pipe).is_none()
     }
 
+    /// Resets the connection from outside (`Net::down`): both directions'
+    /// buffered, held and flying bytes are dropped, reads on both ends fail
+    /// with `ConnectionReset` at once, writes with `BrokenPipe`. Nothing
+    /// happens if both ends are gone.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn reset(&self) {
+        if let Some(shared) = upgrade(&self.pipe) {
+            for dir in 0..2 {
+                shared.dir(dir).update(|chan, wake| chan.reset(wake));
+            }
+        }
+    }
+
     /// The direction that carries what the client sends.
     pub fn client_to_server(&self) -> LinkDirection {
         self.direction(0)

@@ -20,7 +20,7 @@
 //! - [`ring`]: the byte storage;
 //! - [`blueprint`]: a builder's settings kept to build a listener's
 //!   connections; [`tap`]: records a listener connection's client end from
-//!   inside it; `wire`: a hold on a pipe that can reset it from outside.
+//!   inside it.
 
 // Without an async door the poll-based entry points have no caller.
 #![cfg_attr(not(any(feature = "futures", feature = "tokio")), allow(dead_code))]
@@ -51,8 +51,6 @@ mod tap;
 #[cfg(feature = "tokio")]
 mod tokio_io;
 mod wake;
-#[cfg(not(loom))]
-mod wire;
 
 pub(crate) use blueprint::Blueprint;
 pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
@@ -64,5 +62,3 @@ pub use faults::Cut;
 pub use half::{ReadHalf, WriteHalf};
 pub(crate) use label::Verdict;
 pub use link::{Link, LinkDirection};
-#[cfg(not(loom))]
-pub(crate) use wire::Wire;
