@@ -89,6 +89,71 @@
 //! assert!(report.contains("    a reads: 1 thread waiting for"));
 //! ```
 //!
+//! # Time
+//!
+//! One clock serves everything in pipetap that models the network: pipe
+//! deadlines ([`PipeEnd::set_read_deadline`] and its siblings),
+//! [`Script::wait`], a bounded tape wait ([`WaitFor::within`]) and the
+//! listener's [`connect_timeout`](Listener::connect_timeout). It is the wall
+//! clock, except for an *async* call made inside a tokio runtime whose clock
+//! is paused (feature `tokio`; `#[tokio::test(start_paused = true)]` or
+//! `tokio::time::pause()`): that call runs on tokio's clock. So a client that
+//! gives up after 30 s of silence fails after 30 s of tokio time and next to
+//! no wall time, and `tokio::time::advance` moves every such timer.
+//!
+//! - **Deadlines keep their meaning.** A deadline is a `std::time::Instant`;
+//!   set inside a paused runtime it falls `deadline - Instant::now()` after
+//!   tokio's now, at the moment it is set, so a test written for the wall
+//!   clock needs no change. A deadline set outside a paused runtime stays on
+//!   the wall clock. Moving or clearing a deadline cancels its tokio timer.
+//! - **Blocking calls stay on the wall clock**, wherever they run, and so do
+//!   the hang guards: the bounds of [`within`], [`try_within`],
+//!   [`within_async`], [`try_within_async`] and of every
+//!   [`ScriptPeer::finish`]/[`finished`](ScriptPeer::finished) variant. A
+//!   paused clock neither stretches nor shrinks them.
+//! - **A runtime that is not paused** (and every multi-thread runtime, which
+//!   tokio cannot pause) keeps the wall clock, as without tokio.
+//! - **How "paused" is told.** tokio has no public query. A call is taken to
+//!   run on a paused clock when it runs inside a current-thread runtime
+//!   whose `tokio::time::Instant::now()` stands still while the wall clock
+//!   moves (read twice, a tick of the wall clock apart). A running clock
+//!   always moves with the wall clock, so it is never taken for paused. The
+//!   test is made only where a timer is set or checked, never on a pipe call
+//!   without one. The runtime needs its timer enabled (as `#[tokio::test]`
+//!   does).
+//! - **Scripted peers hold the clock.** A [`Script`] built inside a runtime
+//!   whose clock is paused keeps that clock: its waits end on tokio's time
+//!   (or the wall clock's, whichever comes first, so a blocked runtime never
+//!   hangs a script). Its peer is a thread, which tokio cannot see, so the
+//!   peer holds tokio's auto-advance back whenever it has work in hand (from
+//!   the moment the code under test hands it bytes or room, or a wait ends,
+//!   until what it sent is handed over). So a timeout in the code under test
+//!   that is longer than the script's waits before the reply never fires
+//!   first, and a shorter one always does (an equal one may go either way).
+//!   A thread of your own playing the peer has no such hold: tokio may jump
+//!   its clock while that thread works.
+//!
+//! ```
+//! # #[cfg(feature = "tokio")]
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() -> std::io::Result<()> {
+//! use std::io::ErrorKind;
+//! use std::time::{Duration, Instant};
+//! use tokio::io::AsyncReadExt;
+//!
+//! let (mut client, _server) = pipetap::pipe();
+//! client.set_read_deadline(Some(Instant::now() + Duration::from_secs(30)))?;
+//! let (wall, tokio_time) = (Instant::now(), tokio::time::Instant::now());
+//! let err = client.read(&mut [0; 16]).await.unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::TimedOut);
+//! assert!(tokio_time.elapsed() >= Duration::from_secs(30));
+//! assert!(wall.elapsed() < Duration::from_secs(5));    // no 30 s of waiting
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "tokio"))]
+//! # fn main() {}
+//! ```
+//!
 //! # Front doors on one type
 //!
 //! Because a [`PipeEnd`] implements the std, futures and tokio traits at once,
@@ -193,8 +258,8 @@
 //! under test may block, await on any executor, or split its end into
 //! halves; a wrong byte fails the script at once (the code sees a reset, not
 //! a hang) and [`ScriptPeer::finish`] names the script, the step and the
-//! offset, with a hex diff. See [`script`] for the design and for tokio's
-//! paused clock.
+//! offset, with a hex diff. See [`script`] for the design, and [Time](#time)
+//! for tokio's paused clock.
 //!
 //! ```
 //! use std::io::{self, BufRead, BufReader, Write};

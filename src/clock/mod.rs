@@ -47,6 +47,11 @@ mod alarm;
 mod deadline;
 mod detect;
 #[cfg(feature = "tokio")]
+mod hold;
+#[cfg(not(feature = "tokio"))]
+#[path = "no_hold.rs"]
+mod hold;
+#[cfg(feature = "tokio")]
 mod paused;
 #[cfg(all(test, feature = "tokio", not(loom)))]
 mod tests;
@@ -54,6 +59,7 @@ pub(crate) mod wall;
 
 pub(crate) use alarm::Alarm;
 pub(crate) use deadline::Deadline;
+pub(crate) use hold::Hold;
 
 use std::task::Waker;
 use std::time::{Duration, Instant};
@@ -80,7 +86,6 @@ impl Clock {
     }
 
     /// Whether this is a paused tokio runtime's clock.
-    #[allow(dead_code)] // the scripted peer's hold, and tests
     pub(crate) fn is_paused(&self) -> bool {
         !matches!(self, Clock::Wall)
     }

@@ -140,3 +140,25 @@ async fn a_dropped_alarm_leaves_no_timer_behind() {
     }
     assert_eq!(metrics.num_alive_tasks(), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_hold_is_let_go_only_by_a_turn_with_no_new_work() {
+    let hold = super::Hold::on(&Clock::current()).expect("a paused clock");
+    hold.take();
+    hold.begin_turn();
+    hold.take(); // work handed over during the turn
+    assert!(!hold.release(), "let go with work in hand");
+    hold.begin_turn();
+    assert!(hold.release());
+    hold.close();
+    hold.take(); // closed: never holds again
+    hold.begin_turn();
+    assert!(hold.release());
+}
+
+#[test]
+fn no_hold_off_a_paused_clock() {
+    assert!(super::Hold::on(&Clock::Wall).is_none());
+    let clock = current_thread(false).block_on(async { Clock::current() });
+    assert!(super::Hold::on(&clock).is_none());
+}

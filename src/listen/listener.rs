@@ -110,7 +110,9 @@ impl Listener {
 
     /// How long a `connect` waits for room in a full backlog before it
     /// fails with `TimedOut` (default 5 s). `Duration::ZERO` fails at once.
-    /// A connect's bound is fixed when it starts.
+    /// A connect's bound is fixed when it starts; an async connect made
+    /// inside a paused tokio runtime counts it on tokio's clock (see
+    /// [Time](crate#time)).
     ///
     /// # Examples
     ///

@@ -418,7 +418,9 @@ impl PipeEnd {
     /// and async reads, needs no runtime, and may be moved or cleared (`None`)
     /// while a read waits. A read that reaches it fails with `TimedOut` having
     /// read nothing; a deadline in the past fails reads at once, even if data
-    /// is ready.
+    /// is ready. An async read inside a paused tokio runtime reads the
+    /// deadline on tokio's clock; blocking reads always on the wall clock
+    /// (see [Time](crate#time)).
     ///
     /// # Errors
     ///

@@ -17,6 +17,7 @@ use super::resolve::resolve;
 use super::run::{Peer, ThreadWaker};
 use super::state::Shared;
 use super::step::Step;
+use crate::clock::Hold;
 use crate::hang::registry::{register_script, LiveScript};
 use crate::hang::snapshot::Origin;
 use crate::tape::file::FileEvent;
@@ -270,8 +271,8 @@ impl Script {
     }
 
     /// The peer pauses for `duration` (bytes the code writes meanwhile are
-    /// still matched at once). See the [module docs](crate::script) for
-    /// tokio's paused clock.
+    /// still matched at once). Under a paused tokio clock it costs no wall
+    /// time: see [Time](crate#time).
     ///
     /// # Panics
     ///
@@ -501,7 +502,12 @@ impl Script {
         let shared = Arc::new(Shared::default());
         let stop = Arc::new(AtomicBool::new(false));
         let clock = Clock::here();
-        let waker = Arc::new(ThreadWaker::default());
+        // The peer's first turn is work in hand: hold a paused clock for it.
+        let hold = Hold::on(clock.time());
+        if let Some(hold) = &hold {
+            hold.take();
+        }
+        let waker = Arc::new(ThreadWaker::new(hold));
         // A first wait starts here, on the caller's runtime, before the code
         // under test can go idle and let a paused clock run past it.
         let first_wait = match steps.first() {

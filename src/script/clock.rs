@@ -1,88 +1,48 @@
 //! How a `wait` step keeps time.
 //!
-//! A wait ends at the earlier of two clocks: the wall clock, always, and,
-//! with the `tokio` feature when the script was built inside a tokio
-//! runtime, that runtime's clock. The peer asks the runtime (through the
-//! `Handle` captured at build) to sleep for the same duration and wake it.
-//! Under `tokio::time::pause()` the runtime's clock jumps ahead as soon as
-//! the code under test is idle, so a scripted delay costs nothing, as with
-//! `tokio_test::io`; on a running clock both end together. If the runtime is
-//! gone or busy (its thread blocked in [`ScriptPeer::finish`](crate::ScriptPeer::finish)),
-//! the wall clock still ends the wait, so a wait never hangs.
-//!
-//! A paused clock must not jump again before the peer has acted on the end
-//! of its wait: the code under test may be waiting under a longer
-//! `tokio::time::timeout`, and the runtime, seeing nothing to run while the
-//! peer's own thread sends the next bytes, would fire that timeout first. So
-//! the task that slept hands over to a `spawn_blocking` call (which keeps
-//! tokio from auto-advancing while it runs) that waits, bounded, until the
-//! peer has run its next steps and gone idle.
+//! A script keeps the clock of the place it was built in
+//! ([`crate::clock::Clock::current`]): tokio's, inside a runtime whose clock
+//! is paused, else the wall clock. A wait ends at the earlier of the wall
+//! clock and that clock. On a paused clock an alarm task sleeps on the
+//! runtime until the wait's end and wakes the peer, so once the code under
+//! test is idle tokio jumps to it and a scripted delay costs nothing; its
+//! waker (the peer's) takes the [`Hold`](crate::clock::Hold) at once, so the
+//! clock jumps no further until the peer has sent what follows. If the
+//! runtime's thread is blocked (in [`ScriptPeer::finish`](crate::ScriptPeer::finish),
+//! say), the wall clock still ends the wait, so a wait never hangs.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-#[cfg(feature = "tokio")]
-use std::sync::{Condvar, Mutex, PoisonError};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-/// Where the script was built: the clocks a wait may follow.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Clock {
-    #[cfg(feature = "tokio")]
-    runtime: Option<tokio::runtime::Handle>,
-}
+use crate::clock::{Alarm, Clock as TimeClock, Deadline};
 
-/// What one wait shares with the runtime task that sleeps for it.
-#[derive(Debug, Default)]
-struct Shared {
-    /// The runtime's clock ended the wait.
-    ended: AtomicBool,
-    /// The peer has acted on the end and gone idle.
-    #[cfg(feature = "tokio")]
-    idle: Mutex<bool>,
-    #[cfg(feature = "tokio")]
-    idle_changed: Condvar,
-}
-
-/// How long the runtime is held back at most, waiting for the peer.
-#[cfg(feature = "tokio")]
-const HOLD_AT_MOST: Duration = Duration::from_secs(1);
+/// The clock of the place a script was built in.
+#[derive(Debug, Clone)]
+pub(crate) struct Clock(TimeClock);
 
 impl Clock {
-    /// The clocks of the calling thread's context.
+    /// The clock of the calling context.
     pub(crate) fn here() -> Clock {
-        Clock {
-            #[cfg(feature = "tokio")]
-            runtime: tokio::runtime::Handle::try_current().ok(),
-        }
+        Clock(TimeClock::current())
     }
 
-    /// Starts a wait of `duration`; `waker` is woken when the runtime's
-    /// clock ends it.
+    /// The clock itself (for the peer's [`Hold`](crate::clock::Hold)).
+    pub(crate) fn time(&self) -> &TimeClock {
+        &self.0
+    }
+
+    /// Starts a wait of `duration`; on a paused clock `waker` is woken when
+    /// that clock ends it.
     pub(crate) fn start(&self, duration: Duration, waker: &Waker) -> Wait {
-        let until = Instant::now().checked_add(duration);
-        let shared = Arc::new(Shared::default());
-        #[cfg(feature = "tokio")]
-        if let Some(runtime) = &self.runtime {
-            let (task, waker) = (shared.clone(), waker.clone());
-            drop(runtime.spawn(async move {
-                tokio::time::sleep(duration).await;
-                let _ = tokio::task::spawn_blocking(move || {
-                    task.ended.store(true, Ordering::Release);
-                    waker.wake();
-                    let idle = task.idle.lock().unwrap_or_else(PoisonError::into_inner);
-                    let _ = task
-                        .idle_changed
-                        .wait_timeout_while(idle, HOLD_AT_MOST, |idle| !*idle);
-                })
-                .await;
-            }));
-        }
-        #[cfg(not(feature = "tokio"))]
-        let _ = waker;
+        let until = self.0.after(duration);
+        let alarm = match &until {
+            Some(at) if self.0.is_paused() => Some(self.0.wake_at(at, waker.clone())),
+            _ => None,
+        };
         Wait {
+            clock: self.0.clone(),
             until,
-            shared: Some(shared),
+            _alarm: alarm,
         }
     }
 }
@@ -90,60 +50,23 @@ impl Clock {
 /// One running wait.
 #[derive(Debug)]
 pub(crate) struct Wait {
+    clock: TimeClock,
     /// `None`: the duration is too long to be reached.
-    pub(crate) until: Option<Instant>,
-    /// Always `Some` until [`Wait::into_idle`].
-    shared: Option<Arc<Shared>>,
+    until: Option<Deadline>,
+    /// The paused clock's wake-up (cancelled if the wait is dropped).
+    _alarm: Option<Alarm>,
 }
 
 impl Wait {
     /// Whether either clock has ended the wait.
     pub(crate) fn is_over(&self) -> bool {
-        self.shared
+        self.until
             .as_ref()
-            .is_some_and(|s| s.ended.load(Ordering::Acquire))
-            || self.until.is_some_and(|t| Instant::now() >= t)
+            .is_some_and(|at| TimeClock::Wall.reached(at) || self.clock.reached(at))
     }
 
-    /// The wait is over: the handle to tell its runtime task once the peer
-    /// has gone idle.
-    pub(crate) fn into_idle(mut self) -> Idle {
-        Idle(self.shared.take())
-    }
-}
-
-impl Drop for Wait {
-    /// A wait dropped unfinished (the peer stopped) holds nothing back.
-    fn drop(&mut self) {
-        Idle(self.shared.take()).tell();
-    }
-}
-
-/// Tells a finished wait's runtime task that the peer has gone idle (when
-/// told, or when dropped).
-#[derive(Debug)]
-pub(crate) struct Idle(Option<Arc<Shared>>);
-
-impl Idle {
-    /// The peer has nothing more to do for now.
-    pub(crate) fn tell(mut self) {
-        self.release();
-    }
-
-    fn release(&mut self) {
-        let shared = self.0.take();
-        #[cfg(feature = "tokio")]
-        if let Some(shared) = shared {
-            *shared.idle.lock().unwrap_or_else(PoisonError::into_inner) = true;
-            shared.idle_changed.notify_all();
-        }
-        #[cfg(not(feature = "tokio"))]
-        drop(shared);
-    }
-}
-
-impl Drop for Idle {
-    fn drop(&mut self) {
-        self.release();
+    /// When the wall clock ends the wait, if it can.
+    pub(crate) fn wall_until(&self) -> Option<Instant> {
+        self.until.as_ref().map(Deadline::on_wall)
     }
 }

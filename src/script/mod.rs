@@ -58,33 +58,15 @@
 //!
 //! # Time
 //!
-//! A `wait` step ends at the earlier of the wall clock and, with the `tokio`
-//! feature, the clock of the tokio runtime the script was built in (its
-//! `Handle`, captured by `build`). So under `tokio::time::pause()` a
-//! scripted delay costs nothing once the code under test is idle, and
-//! tokio's clock moves on by exactly the wait, as with `tokio_test::io`
-//! (the runtime needs its timer enabled, as `#[tokio::test]` does). Without
-//! a runtime, or with the runtime's thread blocked, the wall clock ends the
-//! wait. A first step's wait starts in `build`, and a wait that follows a
-//! `read` step as the peer sends that step's bytes, so the runtime's timer
-//! for it is set before the code under test can go idle; any other wait
-//! starts when the peer reaches it.
-//! Once a wait ends, the runtime is held back from jumping ahead again until
-//! the peer has sent what follows, so a longer `tokio::time::timeout` in the
-//! code under test does not fire first.
-//!
-//! One race remains, and it is the paused clock's, not the script's: tokio
-//! advances a paused clock whenever its own tasks are idle, and it cannot
-//! see another thread at work. A timeout in the code under test that is
-//! armed while the peer's thread is busy on a step other than the end of a
-//! wait (answering a request, say) can fire before the answer arrives. Run
-//! such tests on a real clock (a hand-written peer thread has the same
-//! race; only a mock polled inside the task, as `tokio_test::io`'s is, does
-//! not).
-//!
-//! The bound of [`finish`](ScriptPeer::finish) and
-//! [`finished`](ScriptPeer::finished) is always on the wall clock: a paused
-//! tokio clock neither stretches nor shrinks it.
+//! A `wait` step ends on the clock of the place the script was built in, and
+//! the peer holds a paused tokio clock back while it has work in hand, so a
+//! longer timeout in the code under test never fires before the reply and a
+//! shorter one always does: see [Time](crate#time) in the crate docs, which
+//! describes pipetap's one clock. A first step's wait starts in `build`, and
+//! a wait that follows a `read` step as the peer sends that step's bytes;
+//! any other wait starts when the peer reaches it. The bounds of
+//! [`finish`](ScriptPeer::finish) and [`finished`](ScriptPeer::finished) are
+//! on the wall clock.
 //!
 //! # Holes: what changes from run to run
 //!

@@ -12,13 +12,14 @@ use std::thread::Thread;
 use std::time::Instant;
 
 use super::captures::{Captures, Part};
-use super::clock::{Clock, Idle, Wait};
+use super::clock::{Clock, Wait};
 use super::error::{ScriptError, ScriptErrorKind};
 use super::faults::WriteFaults;
 use super::matcher::Matcher;
 use super::stall::stalled;
 use super::state::{Progress, Shared};
 use super::step::Step;
+use crate::clock::Hold;
 use crate::PipeEnd;
 
 /// Bytes the peer reads from the code under test at a time.
@@ -26,14 +27,27 @@ const READ_BUF: usize = 8 * 1024;
 
 /// Wakes the peer's thread, once it has started (before that, its first
 /// turn looks at everything anyway), and counts the wake-ups: the deadlock
-/// verdict knows the peer is still idle if none came since it parked.
-#[derive(Default)]
-pub(crate) struct ThreadWaker(OnceLock<Thread>, AtomicU64);
+/// verdict knows the peer is still idle if none came since it parked. A
+/// wake-up hands the peer work, so under a paused clock it takes the peer's
+/// [`Hold`] first, at once.
+pub(crate) struct ThreadWaker {
+    thread: OnceLock<Thread>,
+    wakes: AtomicU64,
+    pub(crate) hold: Option<Hold>,
+}
 
 impl ThreadWaker {
+    pub(crate) fn new(hold: Option<Hold>) -> Self {
+        ThreadWaker {
+            thread: OnceLock::new(),
+            wakes: AtomicU64::new(0),
+            hold,
+        }
+    }
+
     /// Wake-ups so far.
     pub(crate) fn wakes(&self) -> u64 {
-        self.1.load(Ordering::Acquire)
+        self.wakes.load(Ordering::Acquire)
     }
 }
 
@@ -42,9 +56,23 @@ impl Wake for ThreadWaker {
         self.wake_by_ref();
     }
     fn wake_by_ref(self: &Arc<Self>) {
-        self.1.fetch_add(1, Ordering::AcqRel);
-        if let Some(thread) = self.0.get() {
+        if let Some(hold) = &self.hold {
+            hold.take();
+        }
+        self.wakes.fetch_add(1, Ordering::AcqRel);
+        if let Some(thread) = self.thread.get() {
             thread.unpark();
+        }
+    }
+}
+
+/// Lets the peer's hold go for good when its thread ends, even by a panic.
+struct CloseHold(Option<Hold>);
+
+impl Drop for CloseHold {
+    fn drop(&mut self) {
+        if let Some(hold) = &self.0 {
+            hold.close();
         }
     }
 }
@@ -74,9 +102,6 @@ struct Run {
     /// `read` step: bytes sent so far.
     sent: usize,
     wait: Option<Wait>,
-    /// A wait that just ended, whose runtime task waits for the peer to go
-    /// idle.
-    ended_wait: Option<Idle>,
     read_fault_armed: bool,
     /// The code under test's writing side is still open.
     reading: bool,
@@ -92,7 +117,8 @@ impl Peer {
     /// drops the end: after a failure, as a reset.
     pub(crate) fn run(mut self) {
         let started = Instant::now();
-        let _ = self.waker.0.set(std::thread::current());
+        let _ = self.waker.thread.set(std::thread::current());
+        let _close = CloseHold(self.waker.hold.clone());
         let waker = Waker::from(self.waker.clone());
         let mut cx = Context::from_waker(&waker);
         let mut run = Run {
@@ -101,7 +127,6 @@ impl Peer {
             step: 0,
             sent: 0,
             wait: self.first_wait.take(),
-            ended_wait: None,
             read_fault_armed: false,
             reading: true,
             done: false,
@@ -117,6 +142,9 @@ impl Peer {
         loop {
             // Wake-ups before this point are seen by the turn's polls.
             let wakes = self.waker.wakes();
+            if let Some(hold) = &self.waker.hold {
+                hold.begin_turn();
+            }
             let result = self.turn(&mut cx, &mut run);
             let stopped = self.stop.load(Ordering::Acquire);
             match result {
@@ -136,13 +164,15 @@ impl Peer {
                         break;
                     }
                     if !progress {
-                        if let Some(idle) = run.ended_wait.take() {
-                            idle.tell();
+                        // Nothing to do, and the output's wakers have run:
+                        // the clock may go, unless work came meanwhile.
+                        if self.waker.hold.as_ref().is_some_and(|h| !h.release()) {
+                            continue;
                         }
                         let only_reads = run.wait.is_none()
                             && steps.get(run.step).is_none_or(Step::waits_for_code_write);
                         self.shared.park(wakes, only_reads);
-                        match run.wait.as_ref().and_then(|w| w.until) {
+                        match run.wait.as_ref().and_then(Wait::wall_until) {
                             Some(until) => std::thread::park_timeout(
                                 until.saturating_duration_since(Instant::now()),
                             ),
@@ -273,10 +303,7 @@ impl Peer {
                     if !wait.is_over() {
                         return Ok(moved);
                     }
-                    if let Some(previous) = run.ended_wait.take() {
-                        previous.tell();
-                    }
-                    run.ended_wait = run.wait.take().map(Wait::into_idle);
+                    run.wait = None;
                 }
                 Step::ReadError(kind) => {
                     if !run.read_fault_armed {

@@ -137,6 +137,8 @@ impl WaitFor {
     ///
     /// Works on any executor, with no runtime: the crate's timer thread
     /// (the one behind the pipe's deadlines) wakes the task at the deadline.
+    /// Made inside a paused tokio runtime, the bound is on tokio's clock
+    /// (see [Time](crate#time)).
     /// A pattern already written wins even over a zero bound. Calling
     /// `within` again replaces the bound.
     ///
