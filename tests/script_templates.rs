@@ -170,6 +170,13 @@ fn a_mismatch_names_the_template_the_holes_and_the_divergence() {
         .write_template("GET /{{path}} HTTP/1.1\r\nHost: {{host}}\r\n")
         .build();
     let _ = conn.write_all(b"GET /index HTTP/1.0\r\n");
+    let io_error = conn.read(&mut [0; 1]).unwrap_err();
+    assert!(
+        io_error
+            .to_string()
+            .contains("at offset 18 of the step (18 of all bytes written)"),
+        "{io_error}"
+    );
     let err = peer.try_finish_within(BOUND).unwrap_err();
     assert_eq!(err.kind(), ScriptErrorKind::Mismatch);
     let message = err.to_string();

@@ -326,7 +326,14 @@ impl Matcher {
             "the code under test wrote bytes that do not fit the template".into(),
             detail,
         )
-        .with_excerpt(excerpts(expected, &actual, in_part, self.total + at as u64))
+        .with_excerpt(
+            // The excerpt is of the literal part; its offset, of the step.
+            excerpts(expected, &actual, in_part, self.total + at as u64).replacen(
+                &format!("at offset {in_part} of the step"),
+                &format!("at offset {} of the step", self.offset + at),
+                1,
+            ),
+        )
     }
 
     /// A hole took 64 KiB without seeing the literal byte that ends it.
