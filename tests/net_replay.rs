@@ -116,3 +116,55 @@ fn save_tapes_and_replay_dir_fail_clearly() {
         "{err}"
     );
 }
+
+/// One hyper-util client reaches two services by URL, recorded over a net
+/// and replayed from the folder with no app at all.
+#[cfg(all(feature = "axum", feature = "hyper"))]
+#[test]
+fn one_client_replays_two_services_by_url() {
+    use axum::routing::get;
+    use http_body_util::{BodyExt, Empty};
+    use hyper::body::Bytes;
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+
+    async fn calls(net: &Net) -> Vec<String> {
+        let client = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(0)
+            .build::<_, Empty<Bytes>>(net.clone());
+        let mut out = Vec::new();
+        for url in ["http://users/u/1", "http://orders/o/2", "http://users/u/3"] {
+            let response = client.get(url.parse().unwrap()).await.unwrap();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            out.push(String::from_utf8(body.to_vec()).unwrap());
+        }
+        out
+    }
+
+    support::tokio_watchdog(|| async {
+        let dir = tempfile::tempdir().unwrap();
+        let net = Net::new().record_connections();
+        let users = net.listen("users:80").unwrap();
+        let orders = net.listen("orders:80").unwrap();
+        tokio::spawn(async move {
+            axum::serve(
+                users,
+                axum::Router::new().route("/u/{id}", get(|| async { "user" })),
+            )
+            .await
+        });
+        tokio::spawn(async move {
+            axum::serve(
+                orders,
+                axum::Router::new().route("/o/{id}", get(|| async { "order" })),
+            )
+            .await
+        });
+        assert_eq!(calls(&net).await, ["user", "order", "user"]);
+        net.save_tapes(dir.path()).unwrap();
+
+        let (replay, peers) = Net::replay_dir(dir.path()).unwrap();
+        assert_eq!(calls(&replay).await, ["user", "order", "user"]);
+        peers.finished().await.unwrap();
+    });
+}
