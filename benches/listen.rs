@@ -3,6 +3,10 @@
 //! 127.0.0.1 and against building a bare `pipe()`, all on one current-thread
 //! tokio runtime, the connection dropped at the end of each iteration.
 //! Also the blocking listener (`connect_blocking` + `accept_blocking`).
+//!
+//! A second group puts a connect through a `Net` (by address) beside a
+//! connect through the listener's own `Connector`, with its accept and
+//! nothing else, async and blocking: what the net's routing costs.
 //! Results and ratios: BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -81,5 +85,45 @@ fn connect_accept_round_trip(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, connect_accept_round_trip);
+fn net_connect_vs_connector(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("connect_accept");
+
+    let (listener, connector) = pipetap::listen();
+    let net = pipetap::Net::new();
+    // Other addresses on the net, so the lookup is not in a map of one.
+    let _others: Vec<_> = ["api:80", "cache:6379", "users:80", "zeta:1"]
+        .into_iter()
+        .map(|addr| net.listen(addr).unwrap())
+        .collect();
+    let db = net.listen("db:5432").unwrap();
+
+    group.bench_function("connector", |b| {
+        b.to_async(&rt).iter(|| async {
+            let (client, server) = tokio::join!(connector.connect(), listener.accept());
+            black_box((client.unwrap(), server.unwrap()));
+        })
+    });
+    group.bench_function("net", |b| {
+        b.to_async(&rt).iter(|| async {
+            let (client, server) = tokio::join!(net.connect("db:5432"), db.accept());
+            black_box((client.unwrap(), server.unwrap()));
+        })
+    });
+    group.bench_function("connector_blocking", |b| {
+        b.iter(|| {
+            let client = connector.connect_blocking().unwrap();
+            black_box((client, listener.accept_blocking().unwrap()));
+        })
+    });
+    group.bench_function("net_blocking", |b| {
+        b.iter(|| {
+            let client = net.connect_blocking("db:5432").unwrap();
+            black_box((client, db.accept_blocking().unwrap()));
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, connect_accept_round_trip, net_connect_vs_connector);
 criterion_main!(benches);

@@ -105,7 +105,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for tape in net.tapes() {
         let sent = tape.to_string_lossy();
         let first_line = sent.lines().next().unwrap_or("");
-        println!("{first_line:?} ({} bytes sent)", tape.len());
+        let label = tape.label().unwrap_or_default();
+        println!("{label:<12} {first_line:?} ({} bytes sent)", tape.len());
     }
     println!("{net:?}");
 

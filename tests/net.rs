@@ -436,7 +436,8 @@ fn tapes_cover_every_address_in_connect_order_and_outlive_the_listeners() {
     drop((db, api, early));
 
     let tapes = clone.tapes();
-    assert_eq!(tapes.len(), 4);
+    let labels: Vec<_> = tapes.iter().map(|t| t.label().unwrap()).collect();
+    assert_eq!(labels, ["db:5432#1", "gateway#1", "early:1#1", "db:5432#2"]);
     tapes[0].assert_written(b"one");
     tapes[1].assert_written(b"two");
     tapes[2].assert_written(b"three");

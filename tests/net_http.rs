@@ -109,6 +109,8 @@ fn an_api_answers_503_while_the_service_it_calls_is_down_and_recovers_once_it_is
 
         // What went over the net, by address.
         let tapes = net.tapes();
+        assert_eq!(tapes[0].label().as_deref(), Some("api:80#1"));
+        assert_eq!(tapes[1].label().as_deref(), Some("users:80#1"));
         let sent: Vec<String> = tapes.iter().map(|t| t.to_string_lossy()).collect();
         assert!(
             sent[0].starts_with("GET / HTTP/1.1\r\nhost: api\r\n"),

@@ -142,9 +142,9 @@ impl Net {
 
     /// The tapes of the recorded connections (see
     /// [`record_connections`](Self::record_connections)), to every address,
-    /// in the order their connects finished. Each tape's connection is named
-    /// `ADDR#N` (or `NAME#N`). The tapes stay here once their listener is
-    /// gone.
+    /// in the order their connects finished. Each tape's
+    /// [`label`](Tape::label) is its connection's name, `ADDR#N` (or
+    /// `NAME#N`). The tapes stay here once their listener is gone.
     ///
     /// # Examples
     ///
@@ -158,7 +158,9 @@ impl Net {
     /// net.connect_blocking("db:5432")?.write_all(b"SELECT")?;
     /// drop((db, api));
     /// let tapes = net.tapes();
+    /// assert_eq!(tapes[0].label().as_deref(), Some("api:80#1"));
     /// tapes[0].assert_written(b"GET /");
+    /// assert_eq!(tapes[1].label().as_deref(), Some("db:5432#1"));
     /// tapes[1].assert_written(b"SELECT");
     /// # Ok::<(), std::io::Error>(())
     /// ```
