@@ -49,7 +49,12 @@ fn timer() -> &'static Timer {
     static TIMER: OnceLock<&'static Timer> = OnceLock::new();
     TIMER.get_or_init(|| {
         let timer: &'static Timer = Box::leak(Box::new(Timer {
-            queue: Mutex::new(Queue::default()),
+            // Room for many pending timers from the start, so that arming
+            // one (a deadline, a live fault's delay) does not allocate.
+            queue: Mutex::new(Queue {
+                heap: BinaryHeap::with_capacity(1024),
+                seq: 0,
+            }),
             changed: Condvar::new(),
         }));
         std::thread::Builder::new()

@@ -143,12 +143,14 @@ impl Direction {
         loop {
             let mut wake = Wake::default();
             let waiter = chan.blocking_waiter(op);
-            let limit = chan.wait_limit(op, &mut started);
             if let Attempt::Done(result) = attempt(&mut chan, waiter, &self.label, &mut wake) {
                 drop(chan);
                 wake.run(&self.sleepers);
                 return result;
             }
+            // After the attempt, which may have set the time a live fault
+            // (latency, bandwidth) lets the call go on.
+            let limit = chan.wait_limit(op, &mut started);
             if wake.has_tasks() {
                 // Deliver task wake-ups outside the lock, then look again.
                 drop(chan);

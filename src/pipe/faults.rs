@@ -167,6 +167,8 @@ pub(crate) struct Faults {
     on_cut: Option<Waker>,
     /// Capacity 0: when the write now waiting for its hand-over started.
     handover_since: Option<Instant>,
+    /// Capacity 0: the time the waiting write was last told to wait for.
+    handover_at: Option<Instant>,
     /// The time the reader's task was last asked to be woken at.
     read_timer: Option<Instant>,
     /// The time the writer's task was last asked to be woken at.
@@ -305,13 +307,10 @@ impl Faults {
         arm
     }
 
-    /// Capacity 0: when the waiting write may hand over, if it must wait.
+    /// Capacity 0: when the waiting write may hand over, if its last
+    /// attempt was told to wait.
     pub(crate) fn handover_due(&self) -> Option<Instant> {
-        let latency = self.handover_since.zip(self.latency).map(|(s, d)| s + d);
-        match (latency, self.pace_free) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        }
+        self.handover_at
     }
 
     /// The most bytes a write may move now, `limit` at most: up to the cut.
@@ -334,7 +333,8 @@ impl Faults {
         if let Some(free) = self.pace_free {
             not_before = Some(not_before.map_or(free, |t: Instant| t.max(free)));
         }
-        not_before.filter(|&t| now < t)
+        self.handover_at = not_before.filter(|&t| now < t);
+        self.handover_at
     }
 
     /// Capacity 0 under a bandwidth limit: one hand-over moves at most one
@@ -366,6 +366,7 @@ impl Faults {
             }
             if rendezvous {
                 self.handover_since = None;
+                self.handover_at = None;
             } else {
                 self.fly(n, send + self.latency.unwrap_or_default());
             }
@@ -430,6 +431,7 @@ impl Faults {
         self.flights.clear();
         self.in_flight = 0;
         self.handover_since = None;
+        self.handover_at = None;
     }
 
     /// The knobs in words, for `Debug` and hang reports: `held`,
