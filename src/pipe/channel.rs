@@ -1163,14 +1163,6 @@ impl Channel {
         self.shut_write(Shut::Eof, wake);
     }
 
-    /// Whether live faults hold bytes, keep them in flight, or time a
-    /// hand-over: the direction may still deliver without any call.
-    /// (For the deadlock verdict, which must count this as pending.)
-    #[allow(dead_code)]
-    pub(crate) fn live_pending(&self) -> bool {
-        self.faults.as_deref().is_some_and(Faults::is_pending)
-    }
-
     /// The live faults in words (`held`, `latency 20ms`, ...).
     pub(crate) fn describe_faults(&self) -> Vec<String> {
         self.faults
