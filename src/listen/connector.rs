@@ -7,11 +7,11 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::hub::{ConnectState, Hub};
 use crate::addr::PipeAddr;
-use crate::clock::Alarm;
+use crate::clock::{Alarm, Clock, Deadline};
 use crate::pipe::{Link, PipeEnd};
 use crate::tape::Tape;
 
@@ -297,9 +297,9 @@ pub struct Connect {
     /// The connect has started: it was not refused, and its delay is set.
     begun: bool,
     /// The connect delay ends then, on the clock of the call.
-    delay_until: Option<Instant>,
-    /// The waker the delay's timer was last asked to wake.
-    delay_timer: Option<Waker>,
+    delay_until: Option<Deadline>,
+    /// The waker the delay's clock was last asked to wake, and the wake-up.
+    delay_timer: Option<(Waker, Alarm)>,
 }
 
 impl Connect {
@@ -308,25 +308,17 @@ impl Connect {
         if !self.begun {
             let delay = self.connector.hub.begin_connect()?;
             self.begun = true;
-            if let Some(delay) = delay {
-                let until = crate::pipe::clock_now().checked_add(delay);
-                self.delay_until = until;
-                if let Some(until) = until {
-                    crate::pipe::clock_wake_at(until, cx.waker().clone());
-                    self.delay_timer = Some(cx.waker().clone());
-                }
-                return Poll::Pending;
-            }
+            // Timed on the clock of the call: tokio's inside a paused
+            // runtime, where the delay costs no wall time.
+            self.delay_until = delay.and_then(|d| Clock::current().after(d));
         }
         if let Some(until) = self.delay_until {
-            if crate::pipe::clock_now() < until {
-                if !self
-                    .delay_timer
-                    .as_ref()
-                    .is_some_and(|w| w.will_wake(cx.waker()))
-                {
-                    crate::pipe::clock_wake_at(until, cx.waker().clone());
-                    self.delay_timer = Some(cx.waker().clone());
+            let clock = until.clock();
+            if !clock.reached(&until) {
+                let armed = self.delay_timer.as_ref();
+                if !armed.is_some_and(|(w, _)| w.will_wake(cx.waker())) {
+                    let alarm = clock.wake_at(&until, cx.waker().clone());
+                    self.delay_timer = Some((cx.waker().clone(), alarm));
                 }
                 return Poll::Pending;
             }

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use super::call::{Access, Op, Waiter};
 use super::chunking::{Chunker, Chunking};
-use super::clock;
 use super::faults::{Cut, FaultConfig, Faults};
 use super::label::{with_note, Label, Verdict};
 use super::ring::{Ring, Target};
@@ -373,6 +372,16 @@ pub(crate) struct Channel {
     faults: Option<Box<Faults>>,
 }
 
+/// The clock of a call that would wait as `waiter`: for a task, tokio's
+/// inside a paused runtime, else (and for every blocking call) the wall
+/// clock (see [`crate::clock`]).
+fn clock_of(waiter: Waiter<'_>) -> Clock {
+    match waiter {
+        Waiter::Task(_) => Clock::current(),
+        Waiter::Thread | Waiter::Nonblocking => Clock::Wall,
+    }
+}
+
 /// The chunker of one side: its own random stream of the pipe's seed.
 fn chunker(chunking: &Option<Chunking>, seed: u64, index: u64, op: Op) -> Option<Chunker> {
     let stream = index * 2 + u64::from(op == Op::Write);
@@ -633,7 +642,7 @@ impl Channel {
                 Waiter::Nonblocking => Err(ErrorKind::WouldBlock.into()),
                 Waiter::Thread => return Attempt::Wait,
                 Waiter::Task(waker) => {
-                    self.park_reader_until_arrival(waker, wake);
+                    self.park_reader_until_arrival(waker);
                     return Attempt::Wait;
                 }
             }
@@ -756,7 +765,7 @@ impl Channel {
                 if self.capacity == 0 && f.is_held() {
                     space = 0;
                 } else if f.is_timed() {
-                    let t = clock::now(waiter);
+                    let t = clock_of(waiter).now();
                     now = Some(t);
                     if self.capacity == 0 {
                         due = f.handover_wait(t);
@@ -771,7 +780,7 @@ impl Channel {
                     Waiter::Nonblocking => Attempt::Done(Err(ErrorKind::WouldBlock.into())),
                     Waiter::Thread => Attempt::Wait,
                     Waiter::Task(waker) => {
-                        self.park_writer_until(waker, due, wake);
+                        self.park_writer_until(waker, due);
                         Attempt::Wait
                     }
                 };
@@ -984,7 +993,7 @@ impl Channel {
         let buffered = self.ring.len();
         match self.faults.as_deref_mut() {
             None => buffered,
-            Some(f) => f.readable(buffered, || clock::now(waiter)),
+            Some(f) => f.readable(buffered, || clock_of(waiter).now()),
         }
     }
 
@@ -1007,7 +1016,7 @@ impl Channel {
 
     /// A reader's task waits for held or flying bytes: woken by a release,
     /// or by its clock when the next bytes arrive.
-    fn park_reader_until_arrival(&mut self, waker: &Waker, wake: &mut Wake) {
+    fn park_reader_until_arrival(&mut self, waker: &Waker) {
         let fresh = !self
             .reader
             .waker
@@ -1019,16 +1028,14 @@ impl Channel {
                 return;
             }
             if let Some(at) = f.next_arrival() {
-                if f.arm_read_timer(at, fresh) {
-                    wake.live_timer(at, waker.clone());
-                }
+                f.arm_read(&Clock::current(), at, waker, fresh);
             }
         }
     }
 
     /// A writer's task waits for room, or (capacity 0 under latency or
     /// bandwidth) until `due`, on its clock.
-    fn park_writer_until(&mut self, waker: &Waker, due: Option<Instant>, wake: &mut Wake) {
+    fn park_writer_until(&mut self, waker: &Waker, due: Option<Deadline>) {
         let fresh = !self
             .writer
             .waker
@@ -1036,9 +1043,7 @@ impl Channel {
             .is_some_and(|w| w.will_wake(waker));
         self.writer.park_task(waker);
         if let (Some(at), Some(f)) = (due, self.faults.as_deref_mut()) {
-            if f.arm_write_timer(at, fresh) {
-                wake.live_timer(at, waker.clone());
-            }
+            f.arm_write(&Clock::current(), at, waker, fresh);
         }
     }
 
@@ -1046,12 +1051,13 @@ impl Channel {
     /// faults: the next arrival (reads), the hand-over time (writes).
     fn live_due(&self, op: Op) -> Option<Instant> {
         let f = self.faults.as_deref()?;
-        match op {
+        let due = match op {
             Op::Read if !f.is_held() => f.next_arrival(),
             Op::Read => None,
             Op::Write if self.capacity == 0 => f.handover_due(),
             Op::Write => None,
-        }
+        };
+        due.map(|at| at.on_wall())
     }
 
     /// The direction reached its cut: the reader gets `how` once it has
@@ -1083,10 +1089,18 @@ impl Channel {
 
     /// `hold` (`until: None`) or `hold_for`: the hold's number, for
     /// [`release_hold`](Self::release_hold).
-    pub(crate) fn hold(&mut self, until: Option<Instant>, wake: &mut Wake) -> u64 {
+    pub(crate) fn hold(&mut self, until: Option<Deadline>, wake: &mut Wake) -> u64 {
         let gen = self.faults_mut().hold(until);
         self.faults_changed(wake);
         gen
+    }
+
+    /// Keeps the wake-up that ends `hold_for` hold `gen`.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn keep_hold_alarm(&mut self, gen: u64, alarm: Alarm) {
+        if let Some(f) = self.faults.as_deref_mut() {
+            f.keep_hold_alarm(gen, alarm);
+        }
     }
 
     /// `release`: held bytes are delivered.
@@ -1167,7 +1181,7 @@ impl Channel {
     pub(crate) fn describe_faults(&self) -> Vec<String> {
         self.faults
             .as_deref()
-            .map(|f| f.describe(Instant::now()))
+            .map(Faults::describe)
             .unwrap_or_default()
     }
 

@@ -15,7 +15,9 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::io::ErrorKind;
 use std::task::Waker;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::{Alarm, Clock, Deadline};
 
 /// What the peer sees once a direction cut by
 /// [`PipeEnd::cut_after`](crate::PipeEnd::cut_after) has carried its bytes.
@@ -89,7 +91,7 @@ impl FaultConfig {
 /// bandwidth limit the rest follow in slices of 1 ms.
 #[derive(Debug)]
 struct Flight {
-    start: Instant,
+    start: Deadline,
     total: usize,
     arrived: usize,
     rate: Option<u64>,
@@ -100,14 +102,14 @@ const SLICE: Duration = Duration::from_millis(1);
 
 impl Flight {
     /// Bytes of this flight that have arrived by `now`.
-    fn arrived_by(&self, now: Instant) -> usize {
-        if now < self.start {
+    fn arrived_by(&self, now: &Deadline) -> usize {
+        let Some(elapsed) = now.since(&self.start) else {
             return 0;
-        }
+        };
         match self.rate {
             None => self.total,
             Some(rate) => {
-                let slices = (now - self.start).as_nanos() / SLICE.as_nanos() + 1;
+                let slices = elapsed.as_nanos() / SLICE.as_nanos() + 1;
                 let bytes = slices.saturating_mul(u128::from(rate)) / 1000;
                 usize::try_from(bytes).map_or(self.total, |b| b.min(self.total))
             }
@@ -115,7 +117,7 @@ impl Flight {
     }
 
     /// When the next byte of this flight arrives.
-    fn next_due(&self) -> Instant {
+    fn next_due(&self) -> Deadline {
         match self.rate {
             None => self.start,
             Some(rate) => {
@@ -123,9 +125,24 @@ impl Flight {
                 let want = (self.arrived as u128 + 1) * 1000;
                 let k = want.div_ceil(u128::from(rate.max(1))).saturating_sub(1);
                 let nanos = k.saturating_mul(SLICE.as_nanos());
-                self.start + duration_from_nanos(nanos)
+                later(&self.start, duration_from_nanos(nanos))
             }
         }
+    }
+}
+
+/// `d` after `at`, or `at` itself if that cannot be represented (never
+/// for the durations `duration_from_nanos` gives).
+fn later(at: &Deadline, d: Duration) -> Deadline {
+    at.checked_add(d).unwrap_or(*at)
+}
+
+/// The later of two moments.
+fn latest(a: Deadline, b: Deadline) -> Deadline {
+    if a.reached(&b) {
+        a
+    } else {
+        b
     }
 }
 
@@ -141,20 +158,36 @@ fn transfer_time(bytes: usize, rate: u64) -> Duration {
     duration_from_nanos((bytes as u128 * 1_000_000_000) / u128::from(rate.max(1)))
 }
 
+/// Has `waker` woken at `at` on `clock`, keeping the wake-up in `slot`,
+/// unless `slot` already holds one for that time and the task is not `fresh`.
+fn arm(
+    slot: &mut Option<(Deadline, Alarm)>,
+    clock: &Clock,
+    at: Deadline,
+    waker: &Waker,
+    fresh: bool,
+) {
+    if fresh || !slot.as_ref().is_some_and(|(armed, _)| *armed == at) {
+        *slot = Some((at, clock.wake_at(&at, waker.clone())));
+    }
+}
+
 /// The live faults of one direction and the bytes they keep in flight.
 #[derive(Default)]
 pub(crate) struct Faults {
     /// `hold`: nothing is delivered.
     held: bool,
     /// `hold_for`: when the hold ends (shown in `Debug`).
-    hold_until: Option<Instant>,
+    hold_until: Option<Deadline>,
+    /// `hold_for`'s wake-up (dropping it cancels it on a paused clock).
+    hold_alarm: Option<Alarm>,
     /// Counts holds and releases, so that a `hold_for` timer releases only
     /// the hold it started.
     hold_gen: u64,
     latency: Option<Duration>,
     bandwidth: Option<u64>,
     /// Bandwidth: when everything written so far has been sent.
-    pace_free: Option<Instant>,
+    pace_free: Option<Deadline>,
     flights: VecDeque<Flight>,
     /// Bytes in the ring that have not arrived yet (the sum over `flights`).
     in_flight: usize,
@@ -166,13 +199,14 @@ pub(crate) struct Faults {
     /// direction (which this one cannot reach).
     on_cut: Option<Waker>,
     /// Capacity 0: when the write now waiting for its hand-over started.
-    handover_since: Option<Instant>,
+    handover_since: Option<Deadline>,
     /// Capacity 0: the time the waiting write was last told to wait for.
-    handover_at: Option<Instant>,
-    /// The time the reader's task was last asked to be woken at.
-    read_timer: Option<Instant>,
-    /// The time the writer's task was last asked to be woken at.
-    write_timer: Option<Instant>,
+    handover_at: Option<Deadline>,
+    /// The time the reader's task was last asked to be woken at, and the
+    /// wake-up.
+    read_alarm: Option<(Deadline, Alarm)>,
+    /// The same for the writer's task.
+    write_alarm: Option<(Deadline, Alarm)>,
 }
 
 impl Faults {
@@ -191,17 +225,26 @@ impl Faults {
 
     /// `hold` (`until: None`) or `hold_for`: returns the hold's number, which
     /// a `hold_for` timer hands back to [`release_hold`](Self::release_hold).
-    pub(crate) fn hold(&mut self, until: Option<Instant>) -> u64 {
+    pub(crate) fn hold(&mut self, until: Option<Deadline>) -> u64 {
         self.held = true;
         self.hold_until = until;
+        self.hold_alarm = None;
         self.hold_gen += 1;
         self.hold_gen
+    }
+
+    /// Keeps hold `gen`'s wake-up, if that hold is still on.
+    pub(crate) fn keep_hold_alarm(&mut self, gen: u64, alarm: Alarm) {
+        if self.held && self.hold_gen == gen {
+            self.hold_alarm = Some(alarm);
+        }
     }
 
     /// `release`: ends any hold.
     pub(crate) fn release(&mut self) {
         self.held = false;
         self.hold_until = None;
+        self.hold_alarm = None;
         self.hold_gen += 1;
     }
 
@@ -263,9 +306,9 @@ impl Faults {
 
     /// How many bytes of the `buffered` ones the reader may take at `now`.
     /// `now` is read only when something is in flight.
-    pub(crate) fn readable(&mut self, buffered: usize, now: impl FnOnce() -> Instant) -> usize {
+    pub(crate) fn readable(&mut self, buffered: usize, now: impl FnOnce() -> Deadline) -> usize {
         if self.in_flight > 0 {
-            self.advance(now());
+            self.advance(&now());
         }
         if self.held {
             0
@@ -275,7 +318,7 @@ impl Faults {
     }
 
     /// Moves the flights that have arrived by `now` out of flight.
-    fn advance(&mut self, now: Instant) {
+    fn advance(&mut self, now: &Deadline) {
         while let Some(front) = self.flights.front_mut() {
             let arrived = front.arrived_by(now);
             self.in_flight -= arrived - front.arrived;
@@ -288,28 +331,24 @@ impl Faults {
     }
 
     /// When more bytes arrive, if any are in flight.
-    pub(crate) fn next_arrival(&self) -> Option<Instant> {
+    pub(crate) fn next_arrival(&self) -> Option<Deadline> {
         self.flights.front().map(Flight::next_due)
     }
 
-    /// A reader's task waits until `at`: `true` if its timer must be armed
-    /// (it is a `fresh` task, or was not armed for that time already).
-    pub(crate) fn arm_read_timer(&mut self, at: Instant, fresh: bool) -> bool {
-        let arm = fresh || self.read_timer != Some(at);
-        self.read_timer = Some(at);
-        arm
+    /// A reader's task waits until `at` on `clock`: has it woken then,
+    /// unless it (`fresh` says it is not a new task) already is.
+    pub(crate) fn arm_read(&mut self, clock: &Clock, at: Deadline, waker: &Waker, fresh: bool) {
+        arm(&mut self.read_alarm, clock, at, waker, fresh);
     }
 
-    /// As [`arm_read_timer`](Self::arm_read_timer), for a waiting writer.
-    pub(crate) fn arm_write_timer(&mut self, at: Instant, fresh: bool) -> bool {
-        let arm = fresh || self.write_timer != Some(at);
-        self.write_timer = Some(at);
-        arm
+    /// As [`arm_read`](Self::arm_read), for a waiting writer.
+    pub(crate) fn arm_write(&mut self, clock: &Clock, at: Deadline, waker: &Waker, fresh: bool) {
+        arm(&mut self.write_alarm, clock, at, waker, fresh);
     }
 
     /// Capacity 0: when the waiting write may hand over, if its last
     /// attempt was told to wait.
-    pub(crate) fn handover_due(&self) -> Option<Instant> {
+    pub(crate) fn handover_due(&self) -> Option<Deadline> {
         self.handover_at
     }
 
@@ -324,16 +363,16 @@ impl Faults {
     /// Capacity 0: the time before which the waiting write may not hand its
     /// bytes over (`now` is the clock of its call), or `None` if it may now.
     /// A held direction hands nothing over at all (see the channel).
-    pub(crate) fn handover_wait(&mut self, now: Instant) -> Option<Instant> {
+    pub(crate) fn handover_wait(&mut self, now: Deadline) -> Option<Deadline> {
         let mut not_before = None;
         if let Some(latency) = self.latency {
             let since = *self.handover_since.get_or_insert(now);
-            not_before = Some(since + latency);
+            not_before = Some(later(&since, latency));
         }
         if let Some(free) = self.pace_free {
-            not_before = Some(not_before.map_or(free, |t: Instant| t.max(free)));
+            not_before = Some(not_before.map_or(free, |t| latest(t, free)));
         }
-        self.handover_at = not_before.filter(|&t| now < t);
+        self.handover_at = not_before.filter(|t| !now.reached(t));
         self.handover_at
     }
 
@@ -353,22 +392,22 @@ impl Faults {
     pub(crate) fn wrote(
         &mut self,
         n: usize,
-        now: Option<Instant>,
+        now: Option<Deadline>,
         rendezvous: bool,
     ) -> Option<Cut> {
         if let Some(now) = now {
             let send = match (self.bandwidth, self.pace_free) {
-                (Some(_), Some(free)) if free > now => free,
+                (Some(_), Some(free)) => latest(now, free),
                 _ => now,
             };
             if let Some(rate) = self.bandwidth {
-                self.pace_free = Some(send + transfer_time(n, rate));
+                self.pace_free = Some(later(&send, transfer_time(n, rate)));
             }
             if rendezvous {
                 self.handover_since = None;
                 self.handover_at = None;
             } else {
-                self.fly(n, send + self.latency.unwrap_or_default());
+                self.fly(n, later(&send, self.latency.unwrap_or_default()));
             }
         }
         let (left, how) = self.cut.as_mut()?;
@@ -382,14 +421,14 @@ impl Faults {
     }
 
     /// `n` bytes start to arrive at `start`.
-    fn fly(&mut self, n: usize, start: Instant) {
+    fn fly(&mut self, n: usize, start: Deadline) {
         if n == 0 {
             return;
         }
         let rate = self.bandwidth;
         self.in_flight += n;
         if let Some(back) = self.flights.back_mut() {
-            if rate.is_none() && back.rate.is_none() && back.start >= start {
+            if rate.is_none() && back.rate.is_none() && back.start.reached(&start) {
                 // Due no later than the run before it: it arrives with it.
                 back.total += n;
                 return;
@@ -432,17 +471,18 @@ impl Faults {
         self.in_flight = 0;
         self.handover_since = None;
         self.handover_at = None;
+        self.read_alarm = None;
+        self.write_alarm = None;
     }
 
     /// The knobs in words, for `Debug` and hang reports: `held`,
     /// `latency 20ms`, `bandwidth 1000 B/s`, `cut after 1000 B, then reset`.
-    pub(crate) fn describe(&self, now: Instant) -> Vec<String> {
+    pub(crate) fn describe(&self) -> Vec<String> {
         let mut knobs = Vec::new();
         match (self.held, self.hold_until) {
-            (true, Some(until)) => knobs.push(format!(
-                "held for {:?} more",
-                until.saturating_duration_since(now)
-            )),
+            (true, Some(until)) => {
+                knobs.push(format!("held for {:?} more", until.clock().until(&until)))
+            }
             (true, None) => knobs.push("held".into()),
             _ => {}
         }

@@ -937,7 +937,7 @@ impl fmt::Debug for SideDebug<'_> {
         if let Some(k) = fault {
             d.field(fault_name, &k);
         }
-        if !self.incoming && !s.faults.is_empty() {
+        if !s.faults.is_empty() {
             d.field("live_faults", &s.faults);
         }
         d.finish()

@@ -8,10 +8,10 @@ use std::io;
 use std::task::Waker;
 use std::time::Duration;
 
-use super::clock;
 use super::faults::Cut;
 use super::half::Shared;
 use crate::addr::PipeAddr;
+use crate::clock::Clock;
 use crate::sync::Arc;
 
 /// How a [`Link`] reaches its pipe: weakly, so a list of links does not
@@ -56,11 +56,16 @@ impl Knobs<'_> {
         Ok(())
     }
 
+    /// The hold ends `d` from now on the clock of the call (tokio's inside
+    /// a paused runtime).
     pub(super) fn hold_for(&self, d: Duration) -> io::Result<()> {
-        let until = clock::now_here().checked_add(d);
-        let gen = self.shared.dir(self.dir).update(|c, w| c.hold(until, w));
+        let clock = Clock::current();
+        let until = clock.after(d);
+        let dir = self.shared.dir(self.dir);
+        let gen = dir.update(|c, w| c.hold(until, w));
         if let Some(until) = until {
-            clock::wake_at(until, self.hold_timer(gen));
+            let alarm = clock.wake_at(&until, self.hold_timer(gen));
+            dir.update(|c, _| c.keep_hold_alarm(gen, alarm));
         }
         Ok(())
     }

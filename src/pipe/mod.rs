@@ -10,8 +10,7 @@
 //!   setting lives here (reads, writes, close, deadlines and timeouts, fault
 //!   knobs, `interleave_pending`, the rendezvous hand-off);
 //! - [`faults`]: the live faults of one direction (hold, latency, bandwidth,
-//!   cut) and the bytes they keep in flight; [`clock`]: the clock their
-//!   timers run on;
+//!   cut) and the bytes they keep in flight, timed on [`crate::clock`];
 //! - [`label`]: the names and error messages; [`call`]: which side a call is
 //!   on and how it waits; `live`: what a hang report shows of a pipe;
 //! - [`wake`]: wake-ups collected under the lock and delivered after it, and
@@ -31,7 +30,6 @@ mod builder;
 mod call;
 mod channel;
 mod chunking;
-mod clock;
 mod direction;
 mod end;
 mod end_faults;
@@ -55,8 +53,6 @@ mod wake;
 pub(crate) use blueprint::Blueprint;
 pub use builder::{pipe, PipeBuilder, DEFAULT_CAPACITY};
 pub use chunking::Chunking;
-/// The clock of the live faults, for the listener's connect delay.
-pub(crate) use clock::{now_here as clock_now, wake_at as clock_wake_at};
 pub use end::{PipeEnd, ReuniteError};
 pub use faults::Cut;
 pub use half::{ReadHalf, WriteHalf};

@@ -4,7 +4,6 @@
 //! a waker that polls again cannot deadlock.
 
 use std::task::Waker;
-use std::time::Instant;
 
 use crate::sync::{wake_contained, AtomicUsize, Condvar, Ordering};
 
@@ -58,10 +57,6 @@ pub(crate) struct Wake {
     /// At most one task waits per side of a direction, so two slots suffice;
     /// a third is woken at once.
     tasks: [Option<Waker>; 2],
-    /// A live fault's time (latency, bandwidth) a task must be woken at, on
-    /// the clock of the call: inline, so a delayed direction allocates
-    /// nothing per write.
-    live_timer: Option<(Instant, Waker)>,
     /// Run after the lock is released, whatever else: a cut closing the
     /// other direction (which takes that direction's lock).
     hook: Option<Waker>,
@@ -93,13 +88,6 @@ impl Wake {
         } else {
             wake_contained(waker);
         }
-    }
-
-    /// `waker`'s task must be woken at `at` on the clock of the call (live
-    /// faults); a later request of the same call replaces an earlier one.
-    pub(crate) fn live_timer(&mut self, at: Instant, waker: Waker) {
-        self.signals |= TASKS;
-        self.live_timer = Some((at, waker));
     }
 
     /// `hook` must be woken once the lock is released.
@@ -135,9 +123,6 @@ impl Wake {
     #[inline(never)]
     fn deliver(self, sleepers: &Sleepers) {
         self.signal(sleepers);
-        if let Some((at, waker)) = self.live_timer {
-            super::clock::wake_at(at, waker);
-        }
         if let Some(hook) = self.hook {
             wake_contained(hook);
         }
