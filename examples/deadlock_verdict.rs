@@ -84,6 +84,9 @@ fn paused_tasks() -> Duration {
     })
 }
 
+/// One shape: runs it once, returns how soon the deadlock was reported.
+type Shape = fn() -> Duration;
+
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
     runs[runs.len() / 2]
@@ -100,7 +103,7 @@ fn main() {
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     println!("# P11 deadlock verdict, bound {BOUND:?}, median of {RUNS} runs, {cpu}");
-    let shapes: [(&str, fn() -> Duration); 3] = [
+    let shapes: [(&str, Shape); 3] = [
         ("two threads, one pipe", two_threads),
         ("a thread and a script", thread_and_script),
         ("two tokio tasks, paused clock", paused_tasks),

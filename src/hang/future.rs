@@ -43,8 +43,11 @@ use crate::clock::wall::wake_at;
 /// included: each task waiting on a pipe holds it, and a task that waits on
 /// several pipes (`select!`, `join!`, `copy_bidirectional`) brings them all
 /// into the set. Only then is it known that no task can run: tokio has
-/// auto-advanced its clock to a timer set at the bound, so every task of
-/// the runtime is idle and no timer of it is due before; the verdict is
+/// auto-advanced its clock to a timer set at the bound (set once the task
+/// looks stuck, at a look 1 ms after the first poll and then at doubling
+/// intervals up to 50 ms of wall time, so a bound that finds nothing never
+/// moves tokio's clock), so every task of the runtime is idle and no timer
+/// of it is due before; the verdict is
 /// then confirmed at a second timer a year later on tokio's clock (no wall
 /// time), so a task asleep past the bound is not called stuck. The
 /// runtime needs its timer enabled, as `#[tokio::test]` has it.

@@ -13,7 +13,10 @@
 //!
 //! Whether the clock is paused is looked at on the first poll, by the
 //! crate's clock rule ([`crate::clock`]); the timer at the bound counts
-//! from then on tokio's clock.
+//! from then on tokio's clock. It is set only once the task looks stuck (a
+//! look at the pipes 1 ms after the first poll, then at doubling intervals
+//! up to 50 ms, on the wall clock): a bound that finds nothing never moves
+//! tokio's clock.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -30,6 +33,8 @@ const CONFIRM_AFTER: Duration = Duration::from_secs(365 * 24 * 3600);
 #[derive(Debug, Default)]
 pub(crate) struct Probe {
     state: State,
+    /// tokio's time at the first poll: the bound counts from it.
+    tokio_started: Option<tokio::time::Instant>,
 }
 
 #[derive(Debug, Default)]
@@ -37,6 +42,11 @@ enum State {
     /// Not polled yet.
     #[default]
     Fresh,
+    /// On a paused clock, looking on the wall clock (at `next`, then at
+    /// doubling intervals) whether the task looks stuck; only then is the
+    /// timer at the bound set, so tokio's clock does not move for a bound
+    /// that finds nothing.
+    Watching { next: Instant, every: Duration },
     /// A timer at the bound, on the paused clock.
     Armed(Pin<Box<tokio::time::Sleep>>),
     /// A verdict found at the bound, waiting for its confirmation.
@@ -63,8 +73,30 @@ impl Probe {
                         self.state = State::Off;
                         return Poll::Pending;
                     }
-                    let at = tokio::time::Instant::now() + limit;
-                    self.state = State::Armed(Box::pin(tokio::time::sleep_until(at)));
+                    self.tokio_started = Some(tokio::time::Instant::now());
+                    let next = Instant::now() + LOOK_FIRST;
+                    crate::clock::wall::wake_at(next, cx.waker().clone());
+                    self.state = State::Watching {
+                        next,
+                        every: LOOK_FIRST,
+                    };
+                    return Poll::Pending;
+                }
+                State::Watching { next, every } => {
+                    let now = Instant::now();
+                    if now < *next {
+                        return Poll::Pending;
+                    }
+                    if looks_stuck(cx.waker()) {
+                        let start = self.tokio_started.unwrap_or_else(tokio::time::Instant::now);
+                        let at = start + limit;
+                        self.state = State::Armed(Box::pin(tokio::time::sleep_until(at)));
+                        continue;
+                    }
+                    *every = (*every * 2).min(LOOK_AT_MOST);
+                    *next = now + *every;
+                    crate::clock::wall::wake_at(*next, cx.waker().clone());
+                    return Poll::Pending;
                 }
                 State::Armed(sleep) => {
                     if sleep.as_mut().poll(cx).is_pending() {
@@ -96,6 +128,19 @@ impl Probe {
             }
         }
     }
+}
+
+/// When the task is first looked at, on the wall clock.
+const LOOK_FIRST: Duration = Duration::from_millis(1);
+/// How long at most between two looks.
+const LOOK_AT_MOST: Duration = Duration::from_millis(50);
+
+/// Whether the task of `waker` looks stuck now.
+fn looks_stuck(waker: &Waker) -> bool {
+    verdict::looks_stuck(&Bounded::Task {
+        waker,
+        runtime: std::thread::current().id(),
+    })
 }
 
 /// The verdict for the task of `waker`, on this thread's runtime.

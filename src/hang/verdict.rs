@@ -76,6 +76,14 @@ pub(crate) struct Deadlock {
     pub(crate) lines: Vec<String>,
 }
 
+/// Whether the bounded code looks stuck now, by one read of the pipes (a
+/// cheap first look; [`find`] is the verdict).
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) fn looks_stuck(bounded: &Bounded<'_>) -> bool {
+    let scan = scan();
+    !starts(&scan, bounded).is_empty() && stuck_set(&scan, bounded).is_some()
+}
+
 /// The verdict now: `Some` only if the bounded code waits in a set of pipes
 /// that can never move again (see the module docs).
 pub(crate) fn find(bounded: &Bounded<'_>) -> Option<Deadlock> {
