@@ -396,9 +396,9 @@ mod listen;
 pub use addr::PipeAddr;
 #[cfg(feature = "hyper")]
 pub use listen::HyperConnect;
-pub use listen::{
-    listen, Accept, Connect, Connector, FinishedAll, Listener, ReplayError, ScriptedPeers,
-};
+pub use listen::{listen, Accept, Connect, Connector, Listener};
+#[cfg(not(loom))]
+pub use listen::{FinishedAll, ReplayError, ScriptedPeers};
 
 // A network of named listeners.
 #[cfg(not(loom))]

@@ -15,6 +15,7 @@ mod connector;
 mod hub;
 mod line;
 mod listener;
+#[cfg(not(loom))]
 mod scripted;
 pub(crate) mod tape_dir;
 mod waiters;
@@ -32,6 +33,7 @@ pub use connector::{Connect, Connector};
 #[cfg(feature = "hyper")]
 pub use hyper::HyperConnect;
 pub use listener::{Accept, Listener};
+#[cfg(not(loom))]
 pub use scripted::{FinishedAll, ReplayError, ScriptedPeers};
 
 use crate::pipe::PipeBuilder;

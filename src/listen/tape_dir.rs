@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::io::{self, ErrorKind};
 use std::path::{Path, PathBuf};
 
+#[cfg(not(loom))]
 use crate::script::Script;
 use crate::tape::Tape;
 
@@ -155,6 +156,7 @@ pub(crate) fn save(dir: &Path, name: &str, tapes: &[(u64, Tape)]) -> io::Result<
 ///
 /// As [`Script::from_file`]: a file's `io::Error`, or `InvalidData` with
 /// the line of a malformed one.
+#[cfg(not(loom))]
 pub(crate) fn scripts(files: &[(u64, PathBuf)]) -> io::Result<Vec<Script>> {
     files
         .iter()

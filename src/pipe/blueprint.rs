@@ -73,7 +73,7 @@ impl Blueprint {
             Some(addr),
             self.origin(n),
         );
-        super::builder::cut_both(&client, &server, self.config.faults.cut);
+        PipeEnd::cut_both(&client, &server, self.config.faults.cut);
         if let Some(tape) = tape {
             client.record_onto(tape);
         }

@@ -467,7 +467,7 @@ impl PipeBuilder {
             None,
             crate::hang::snapshot::Origin::here(),
         );
-        cut_both(&a, &b, cut);
+        PipeEnd::cut_both(&a, &b, cut);
         (a, b)
     }
 
@@ -484,15 +484,6 @@ impl PipeBuilder {
             .end_names
             .map_or(default_ends.map(Into::into), |ends| ends.map(Into::into));
         Blueprint::new(config, name, ends)
-    }
-}
-
-/// Cuts both directions of a new pipe, as a builder's `cut_after` asks.
-pub(super) fn cut_both(a: &PipeEnd, b: &PipeEnd, cut: Option<(usize, Cut)>) {
-    if let Some((n, how)) = cut {
-        // Never fail: the `Result`s mirror the other control calls.
-        let _ = a.cut_after(n, how);
-        let _ = b.cut_after(n, how);
     }
 }
 

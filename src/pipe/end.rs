@@ -750,3 +750,14 @@ impl fmt::Display for ReuniteError {
 }
 
 impl std::error::Error for ReuniteError {}
+
+impl PipeEnd {
+    /// Cuts both directions of a new pipe, as a builder's `cut_after` asks.
+    pub(super) fn cut_both(a: &PipeEnd, b: &PipeEnd, cut: Option<(usize, super::faults::Cut)>) {
+        if let Some((n, how)) = cut {
+            // Never fail: the `Result`s mirror the other control calls.
+            let _ = a.cut_after(n, how);
+            let _ = b.cut_after(n, how);
+        }
+    }
+}
