@@ -6,6 +6,8 @@
 //! Tests in this binary run at the same time: each names its pipes, and the
 //! stuck pipes some of them leave behind must not disturb the others (that
 //! is one of the cases).
+// Drives the pipe through its futures door too.
+#![cfg(feature = "futures")]
 
 use std::io::{ErrorKind, Read, Write};
 use std::sync::Arc;

@@ -1,6 +1,8 @@
 //! Replay behind a connector: `Connector::scripted`, `replay_dir`,
 //! `save_tapes` and `ScriptedPeers`, with blocking code (the HTTP loop is
 //! in `listen_replay_http.rs`).
+// Drives the pipe through its futures door too.
+#![cfg(feature = "futures")]
 
 mod support;
 

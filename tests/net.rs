@@ -1,7 +1,8 @@
 //! `pipetap::Net`: listeners by address, connects over every door, the
 //! address rules (in use, freed, unknown, malformed), `down` and `up` with
 //! their wake-ups, names and tapes.
-#![cfg(not(loom))]
+// Drives the pipe through its futures door too.
+#![cfg(all(not(loom), feature = "futures"))]
 
 mod support;
 

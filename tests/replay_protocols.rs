@@ -1,6 +1,8 @@
 //! Replaying real protocols from saved tapes: a websocket client whose
 //! masks are random (holes marked by `holes_by`), redis-rs's preamble with
 //! its version in a hole, and secrets kept out of every file.
+// Drives the pipe through its futures door too.
+#![cfg(feature = "futures")]
 
 use std::io::{Read, Write};
 use std::ops::Range;
