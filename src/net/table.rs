@@ -67,6 +67,24 @@ pub(super) struct Route {
     generation: u64,
 }
 
+impl State {
+    /// Puts a new host at `addr`, served by `connector`, in a generation of
+    /// its own (so connects that started before it are told apart).
+    fn place(&mut self, addr: Arc<str>, connector: Connector) {
+        self.generation += 1;
+        let host = Host {
+            addr: addr.clone(),
+            id: self.generation,
+            connector: Arc::new(connector),
+            up: true,
+            held: false,
+            generation: self.generation,
+            made: 0,
+        };
+        self.hosts.insert(addr, host);
+    }
+}
+
 impl Table {
     pub(super) fn new() -> Self {
         Table {
@@ -113,17 +131,7 @@ impl Table {
             ));
         }
         let addr: Arc<str> = addr.into();
-        state.generation += 1;
-        let host = Host {
-            addr: addr.clone(),
-            id: state.generation,
-            connector: Arc::new(connector),
-            up: true,
-            held: false,
-            generation: state.generation,
-            made: 0,
-        };
-        state.hosts.insert(addr, host);
+        state.place(addr, connector);
         Ok(())
     }
 
@@ -156,17 +164,7 @@ impl Table {
         } else {
             listener
         };
-        state.generation += 1;
-        let host = Host {
-            addr: addr.clone(),
-            id: state.generation,
-            connector: Arc::new(connector),
-            up: true,
-            held: false,
-            generation: state.generation,
-            made: 0,
-        };
-        state.hosts.insert(addr, host);
+        state.place(addr, connector);
         Ok(listener)
     }
 
